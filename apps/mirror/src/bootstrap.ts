@@ -1,0 +1,55 @@
+import { AppConfig } from '@app/config';
+import { prepareDatabase } from '@app/database';
+import { createRootLogger } from '@app/logger';
+import { INestApplication, INestApplicationContext, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+
+export interface RunningMirror {
+  app: INestApplicationContext;
+  /** Set when the api role runs. */
+  url: string | null;
+  close(): Promise<void>;
+}
+
+/** Starts the roles in config.roles in this process: the service's main, and the tests' way in. */
+export async function startMirror(config: AppConfig): Promise<RunningMirror> {
+  const root = createRootLogger(config.logLevel);
+  const prepared = await prepareDatabase(config.databaseUrl);
+  root.info({ roles: [...config.roles], databaseCreated: prepared.created, migrations: prepared.migrations }, 'database ready');
+
+  const module = AppModule.forRoles(config, root);
+  let app: INestApplicationContext;
+  let url: string | null = null;
+  if (config.roles.has('api')) {
+    const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+    http.useLogger(http.get(NestPinoLogger));
+    configureHttp(http);
+    http.enableShutdownHooks();
+    await http.listen(config.port, '0.0.0.0');
+    const address = http.getHttpServer().address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
+    app = http;
+  } else {
+    app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
+    app.useLogger(app.get(NestPinoLogger));
+    app.enableShutdownHooks();
+    await app.init();
+  }
+  root.info({ roles: [...config.roles], url }, 'mirror started');
+  return { app, url, close: () => app.close() };
+}
+
+export function configureHttp(app: INestApplication): void {
+  app.useGlobalPipes(new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true }));
+  const doc = new DocumentBuilder()
+    .setTitle('Twilio Conversations user mirror')
+    .setDescription('Queries over the local mirror of Twilio Conversations users, sync status and the change feed.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+}

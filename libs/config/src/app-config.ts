@@ -1,0 +1,42 @@
+export type Role = 'api' | 'worker' | 'scheduler';
+
+export type TwilioAccountAuth =
+  | { kind: 'token'; accountSid: string; authToken: string }
+  | { kind: 'apiKey'; accountSid: string; apiKeySid: string; apiKeySecret: string };
+
+export interface ConfiguredService {
+  accountSid: string;
+  serviceSid: string;
+}
+
+/** The one typed view of the environment; built by loadConfig(). */
+export interface AppConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  roles: ReadonlySet<Role>;
+  port: number;
+  logLevel: string;
+  twilio: {
+    baseUrl: string;
+    pageSize: number;
+    timeoutMs: number;
+    accounts: TwilioAccountAuth[];
+    /** Empty: discover every service of every account through GET /v1/Services. */
+    services: ConfiguredService[];
+  };
+  sync: {
+    cron: string;
+    onStart: boolean;
+    workerConcurrency: number;
+    maxAttempts: number;
+    maxRetries: number;
+    retryBaseMs: number;
+    retryCapMs: number;
+    throttleBaseMs: number;
+    throttleCapMs: number;
+    lockDurationMs: number;
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,158 @@
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value; // left as a string so IsBoolean names it
+};
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * Every environment variable the service reads, with its default and its rule.
+ * Validated once at boot (see load-config.ts); nothing else reads process.env.
+ */
+export class EnvironmentVariables {
+  @Transform(trimmed)
+  @Matches(/^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_\-]+(\?.*)?$/, {
+    message: 'must be a postgres:// URL that names a database',
+  })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/twilio_mirror';
+
+  @Transform(trimmed)
+  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'must be an account sid: AC followed by 32 hex digits' })
+  TWILIO_ACCOUNT_SID?: string;
+
+  @IsOptional()
+  @IsString()
+  TWILIO_AUTH_TOKEN?: string;
+
+  @IsOptional()
+  @Transform(trimmed)
+  @Matches(/^SK[0-9a-fA-F]{32}$/, { message: 'must be an API key sid: SK followed by 32 hex digits' })
+  TWILIO_API_KEY?: string;
+
+  @IsOptional()
+  @IsString()
+  TWILIO_API_SECRET?: string;
+
+  /** More accounts: comma list of `ACsid:authToken` or `ACsid:SKsid:secret`. */
+  @IsOptional()
+  @IsString()
+  TWILIO_ACCOUNTS?: string;
+
+  /** Comma list of `ISsid` (first account) or `ACsid/ISsid`; empty means discover. */
+  @IsOptional()
+  @IsString()
+  TWILIO_SERVICE_SIDS?: string;
+
+  @Transform(trimmed)
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  TWILIO_BASE_URL = 'https://conversations.twilio.com';
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(50)
+  TWILIO_PAGE_SIZE = 50;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  TWILIO_TIMEOUT_MS = 30000;
+
+  @Transform(trimmed)
+  @IsString()
+  SYNC_CRON = '*/15 * * * *';
+
+  @Transform(toBool)
+  @IsBoolean({ message: 'must be true or false' })
+  SYNC_ON_START = true;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(256)
+  WORKER_CONCURRENCY = 4;
+
+  /** Attempts of a crawl job for retryable faults (5xx, timeouts, malformed bodies); 429s never count. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100)
+  CRAWL_MAX_ATTEMPTS = 8;
+
+  /** In-place retries of one page for 5xx, timeouts, resets and malformed bodies; past it the run fails. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(1000)
+  CRAWL_MAX_RETRIES = 8;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  CRAWL_RETRY_BASE_MS = 250;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  CRAWL_RETRY_CAP_MS = 30000;
+
+  /** Backoff after a 429 without Retry-After: full jitter from this base, doubled per consecutive 429. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  THROTTLE_BASE_MS = 500;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1)
+  THROTTLE_CAP_MS = 60000;
+
+  /** BullMQ job lock; a killed worker's job is recovered after about this long. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  WORKER_LOCK_MS = 30000;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(trimmed)
+  @Matches(/^(api|worker|scheduler)(\s*,\s*(api|worker|scheduler))*$/, {
+    message: 'must be a comma list of api, worker, scheduler',
+  })
+  ROLES = 'api,worker,scheduler';
+
+  /** Redis key prefix of the queues; the braces are a Redis Cluster hash tag. */
+  @Transform(trimmed)
+  @Matches(/^\{[A-Za-z0-9:_\-]+\}$|^[A-Za-z0-9:_\-]+$/, { message: 'must be a key prefix such as {mirror}' })
+  QUEUE_PREFIX = '{mirror}';
+
+  @Transform(trimmed)
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}

@@ -1,0 +1,92 @@
+import { ConfigError, loadConfig } from './load-config';
+
+const AC = 'AC' + 'a'.repeat(32);
+const IS = 'IS' + 'b'.repeat(32);
+const base = { TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 'tok-secret-value' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = loadConfig(base);
+    expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/twilio_mirror');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.twilio.baseUrl).toBe('https://conversations.twilio.com');
+    expect(c.sync.cron).toBe('*/15 * * * *');
+    expect(c.sync.onStart).toBe(true);
+    expect(c.port).toBe(3000);
+    expect([...c.roles].sort()).toEqual(['api', 'scheduler', 'worker']);
+    expect(c.twilio.accounts).toEqual([{ kind: 'token', accountSid: AC, authToken: 'tok-secret-value' }]);
+    expect(c.twilio.services).toEqual([]);
+  });
+
+  it('reads API key credentials, extra accounts and service sids', () => {
+    const AC2 = 'AC' + 'c'.repeat(32);
+    const SK = 'SK' + 'd'.repeat(32);
+    const c = loadConfig({
+      TWILIO_ACCOUNT_SID: AC,
+      TWILIO_API_KEY: SK,
+      TWILIO_API_SECRET: 'shh',
+      TWILIO_ACCOUNTS: `${AC2}:tok2`,
+      TWILIO_SERVICE_SIDS: ` ${IS}, ${AC2}/IS${'e'.repeat(32)} `,
+      SYNC_ON_START: 'false',
+      ROLES: 'worker, scheduler',
+    });
+    expect(c.twilio.accounts).toEqual([
+      { kind: 'apiKey', accountSid: AC, apiKeySid: SK, apiKeySecret: 'shh' },
+      { kind: 'token', accountSid: AC2, authToken: 'tok2' },
+    ]);
+    expect(c.twilio.services).toEqual([
+      { accountSid: AC, serviceSid: IS },
+      { accountSid: AC2, serviceSid: 'IS' + 'e'.repeat(32) },
+    ]);
+    expect(c.sync.onStart).toBe(false);
+    expect([...c.roles]).toEqual(['worker', 'scheduler']);
+  });
+
+  it('names each bad variable with its reason', () => {
+    const p = problems({
+      ...base,
+      DATABASE_URL: 'mysql://x/y',
+      PORT: 'eighty',
+      SYNC_ON_START: 'maybe',
+      SYNC_CRON: 'every day',
+      ROLES: 'api,janitor',
+      TWILIO_SERVICE_SIDS: 'IS123',
+      TWILIO_PAGE_SIZE: '51',
+    });
+    const joined = p.join('\n');
+    expect(joined).toMatch(/^DATABASE_URL: must be a postgres:\/\/ URL/m);
+    expect(joined).toMatch(/^PORT: must be a whole number/m);
+    expect(joined).toMatch(/^SYNC_ON_START: must be true or false/m);
+    expect(joined).toMatch(/^SYNC_CRON: is not a valid cron expression/m);
+    expect(joined).toMatch(/^ROLES: must be a comma list/m);
+    expect(joined).toMatch(/^TWILIO_SERVICE_SIDS: "IS123" is not a service sid/m);
+    expect(joined).toMatch(/^TWILIO_PAGE_SIZE: /m);
+  });
+
+  it('requires credentials for the worker and scheduler roles but not for the api alone', () => {
+    expect(problems({})).toEqual([expect.stringMatching(/^TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles/)]);
+    expect(loadConfig({ ROLES: 'api' }).twilio.accounts).toEqual([]);
+    expect(problems({ TWILIO_ACCOUNT_SID: AC })).toEqual([expect.stringMatching(/^TWILIO_AUTH_TOKEN: is required/)]);
+    expect(problems({ TWILIO_ACCOUNT_SID: AC, TWILIO_API_KEY: 'SK' + '1'.repeat(32) })).toEqual([
+      expect.stringMatching(/^TWILIO_API_SECRET: is required/),
+    ]);
+  });
+
+  it('never echoes a secret in its message', () => {
+    const p = problems({ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'super-secret-token', TWILIO_ACCOUNTS: `${AC}:other-secret:x:y` });
+    const text = new ConfigError(p).message;
+    expect(text).toMatch(/TWILIO_ACCOUNT_SID/);
+    expect(text).not.toContain('super-secret-token');
+    expect(text).not.toContain('other-secret');
+  });
+});

@@ -1,0 +1,132 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { CronTime } from 'cron';
+import { AppConfig, ConfiguredService, Role, TwilioAccountAuth } from './app-config';
+import { EnvironmentVariables } from './env.schema';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
+const SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
+const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
+
+/** Names each variable and reason; never echoes a secret's value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new EnvironmentVariables());
+  const raw: Record<string, string> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, raw);
+  const problems = validateSync(vars, { whitelist: true }).map(describe);
+
+  const accounts = parseAccounts(vars, problems);
+  const roles = new Set(vars.ROLES.split(',').map((r) => r.trim()) as Role[]);
+  const services = parseServices(vars.TWILIO_SERVICE_SIDS, accounts, problems);
+
+  if (vars.SYNC_CRON && !problems.some((p) => p.startsWith('SYNC_CRON'))) {
+    try {
+      new CronTime(vars.SYNC_CRON);
+    } catch (e) {
+      problems.push(`SYNC_CRON: is not a valid cron expression (${(e as Error).message})`);
+    }
+  }
+  if ((roles.has('worker') || roles.has('scheduler')) && accounts.length === 0 && !problems.some((p) => p.startsWith('TWILIO_'))) {
+    problems.push('TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles (or set TWILIO_ACCOUNTS)');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    databaseUrl: vars.DATABASE_URL,
+    redisUrl: vars.REDIS_URL,
+    queuePrefix: vars.QUEUE_PREFIX,
+    roles,
+    port: vars.PORT,
+    logLevel: vars.LOG_LEVEL,
+    twilio: {
+      baseUrl: vars.TWILIO_BASE_URL.replace(/\/+$/, ''),
+      pageSize: vars.TWILIO_PAGE_SIZE,
+      timeoutMs: vars.TWILIO_TIMEOUT_MS,
+      accounts,
+      services,
+    },
+    sync: {
+      cron: vars.SYNC_CRON,
+      onStart: vars.SYNC_ON_START,
+      workerConcurrency: vars.WORKER_CONCURRENCY,
+      maxAttempts: vars.CRAWL_MAX_ATTEMPTS,
+      maxRetries: vars.CRAWL_MAX_RETRIES,
+      retryBaseMs: vars.CRAWL_RETRY_BASE_MS,
+      retryCapMs: vars.CRAWL_RETRY_CAP_MS,
+      throttleBaseMs: vars.THROTTLE_BASE_MS,
+      throttleCapMs: vars.THROTTLE_CAP_MS,
+      lockDurationMs: vars.WORKER_LOCK_MS,
+    },
+  };
+}
+
+const TYPE_RULES = ['isInt', 'isBoolean', 'isString'];
+
+function describe(error: ValidationError): string {
+  const constraints = error.constraints ?? {};
+  // A value of the wrong type fails every range rule too; the type is the one reason worth reading.
+  const typeRule = TYPE_RULES.find((r) => r in constraints);
+  const messages = typeRule ? [constraints[typeRule]] : Object.values(constraints);
+  const reasons = messages.map((m) => m.replace(new RegExp(`^${error.property} `), ''));
+  return `${error.property}: ${reasons.join('; ')}`;
+}
+
+function parseAccounts(vars: EnvironmentVariables, problems: string[]): TwilioAccountAuth[] {
+  const accounts: TwilioAccountAuth[] = [];
+  if (vars.TWILIO_ACCOUNT_SID) {
+    if (vars.TWILIO_API_KEY || vars.TWILIO_API_SECRET) {
+      if (!vars.TWILIO_API_KEY) problems.push('TWILIO_API_KEY: is required with TWILIO_API_SECRET');
+      else if (!vars.TWILIO_API_SECRET) problems.push('TWILIO_API_SECRET: is required with TWILIO_API_KEY');
+      else
+        accounts.push({ kind: 'apiKey', accountSid: vars.TWILIO_ACCOUNT_SID, apiKeySid: vars.TWILIO_API_KEY, apiKeySecret: vars.TWILIO_API_SECRET });
+    } else if (vars.TWILIO_AUTH_TOKEN) {
+      accounts.push({ kind: 'token', accountSid: vars.TWILIO_ACCOUNT_SID, authToken: vars.TWILIO_AUTH_TOKEN });
+    } else {
+      problems.push('TWILIO_AUTH_TOKEN: is required with TWILIO_ACCOUNT_SID (or set TWILIO_API_KEY and TWILIO_API_SECRET)');
+    }
+  } else if (vars.TWILIO_AUTH_TOKEN || vars.TWILIO_API_KEY) {
+    problems.push('TWILIO_ACCOUNT_SID: is required when a Twilio credential is set');
+  }
+
+  for (const [i, entry] of (vars.TWILIO_ACCOUNTS ?? '').split(',').map((s) => s.trim()).filter(Boolean).entries()) {
+    const parts = entry.split(':');
+    const where = `TWILIO_ACCOUNTS: entry ${i + 1}`;
+    if (!ACCOUNT_SID.test(parts[0] ?? '')) problems.push(`${where} must start with an account sid (AC + 32 hex)`);
+    else if (parts.length === 2 && parts[1]) accounts.push({ kind: 'token', accountSid: parts[0], authToken: parts[1] });
+    else if (parts.length === 3 && API_KEY_SID.test(parts[1]) && parts[2])
+      accounts.push({ kind: 'apiKey', accountSid: parts[0], apiKeySid: parts[1], apiKeySecret: parts[2] });
+    else problems.push(`${where} must be ACsid:authToken or ACsid:SKsid:secret`);
+  }
+  const seen = new Set<string>();
+  for (const a of accounts) {
+    if (seen.has(a.accountSid)) problems.push(`TWILIO_ACCOUNTS: account ${a.accountSid} is configured twice`);
+    seen.add(a.accountSid);
+  }
+  return accounts;
+}
+
+function parseServices(value: string | undefined, accounts: TwilioAccountAuth[], problems: string[]): ConfiguredService[] {
+  const services: ConfiguredService[] = [];
+  for (const entry of (value ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [a, b] = entry.includes('/') ? entry.split('/') : [accounts[0]?.accountSid, entry];
+    if (!SERVICE_SID.test(b ?? '')) {
+      problems.push(`TWILIO_SERVICE_SIDS: "${entry}" is not a service sid (IS + 32 hex, optionally ACsid/ISsid)`);
+    } else if (!a || !accounts.some((acc) => acc.accountSid === a)) {
+      problems.push(`TWILIO_SERVICE_SIDS: "${entry}" names no configured account`);
+    } else if (!services.some((s) => s.serviceSid === b)) {
+      services.push({ accountSid: a, serviceSid: b });
+    }
+  }
+  return services;
+}

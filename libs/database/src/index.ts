@@ -1,0 +1,5 @@
+export * from './entities';
+export * from './data-source.options';
+export * from './prepare-database';
+export * from './database.module';
+export * from './mirror-user';

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { loadConfig } from '@app/config';
+import { createRootLogger } from '@app/logger';
+import { prepareDatabase } from './prepare-database';
+
+/** `npm run migration:run`: create the database if needed and apply pending migrations. */
+async function main() {
+  const env = { ...process.env, ROLES: 'api' }; // migrating needs no Twilio credentials
+  const config = loadConfig(env);
+  const log = createRootLogger(config.logLevel, 'migrate');
+  const result = await prepareDatabase(config.databaseUrl);
+  log.info(result, result.migrations.length ? 'migrations applied' : 'schema up to date');
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+export * from './user-change';
+export * from './outbox.repository';

@@ -1,0 +1,46 @@
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Processor, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
+import Redis from 'ioredis';
+
+/**
+ * Every BullMQ queue and worker of the process is built here, on one Redis connection setup and one
+ * key prefix (a Redis Cluster hash tag, so the queues can move to a cluster unchanged).
+ */
+@Injectable()
+export class QueueFactory implements OnApplicationShutdown {
+  private readonly connection: Redis;
+  private readonly closables: { close(): Promise<void> }[] = [];
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    // Workers block on Redis; BullMQ wants maxRetriesPerRequest null so those calls are never cut short.
+    this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  }
+
+  createQueue<T>(name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
+    const queue = new Queue<T>(name, { connection: this.connection, prefix: this.config.queuePrefix, ...opts });
+    this.closables.push(queue);
+    return queue;
+  }
+
+  /** Workers get a connection of their own (BullMQ duplicates it) so blocking reads never stall producers. */
+  createWorker<T>(name: string, processor: Processor<T>, opts: Partial<WorkerOptions> = {}): Worker<T> {
+    const worker = new Worker<T>(name, processor, {
+      connection: this.connection,
+      prefix: this.config.queuePrefix,
+      autorun: false,
+      ...opts,
+    });
+    this.closables.unshift(worker); // close workers before the queues they feed from
+    return worker;
+  }
+
+  redis(): Redis {
+    return this.connection;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    for (const c of this.closables) await c.close().catch(() => undefined);
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,33 @@
+import { QueueFactory } from '@app/queue';
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+
+/** Liveness and readiness: Postgres and Redis answer. Needs no token. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly indicator: HealthIndicatorService,
+    private readonly queues: QueueFactory,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.db.pingCheck('postgres', { timeout: 2000 }),
+      async () => {
+        const redis = this.indicator.check('redis');
+        try {
+          await this.queues.redis().ping();
+          return redis.up();
+        } catch (e) {
+          return redis.down({ message: (e as Error).message });
+        }
+      },
+    ]);
+  }
+}

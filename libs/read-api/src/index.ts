@@ -1,0 +1,2 @@
+export * from './read-api.module';
+export * from './mirror-user.dto';

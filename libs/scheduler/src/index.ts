@@ -1,0 +1,2 @@
+export * from './scheduler.module';
+export * from './sync-scheduler.service';

@@ -1,0 +1,154 @@
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { ROOT_LOGGER } from '@app/logger';
+import { CrawlJobData } from '@app/queue';
+import { TwilioAuthError, TwilioClient, TwilioNotFoundError, TwilioRateLimitError } from '@app/twilio';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { DelayedError, Job, UnrecoverableError } from 'bullmq';
+import { Logger } from 'pino';
+import { fullJitter } from './backoff';
+import { describeError, RetriesExhaustedError } from './crawl-errors';
+import { DeletionSweep } from './deletion-sweep.service';
+import { attemptsOf, FetchedPage, fetchPageWithRetry, RetryPolicy } from './page-fetcher';
+import { PageWriter, RunContext } from './page-writer.service';
+import { ServicesRepository } from './services.repository';
+import { SyncRunsRepository } from './sync-runs.repository';
+import { TwilioAccounts } from './twilio-accounts.service';
+
+export interface CrawlOutcome {
+  runId: string;
+  status: 'succeeded' | 'removed';
+  pages: number;
+}
+
+/**
+ * Crawls one service: follows next_page_url verbatim from the run's checkpoint to the last page, writing
+ * each page in its own transaction while the next one is already being fetched, then sweeps deletions.
+ */
+@Injectable()
+export class CrawlService implements BeforeApplicationShutdown {
+  private stopping = false;
+  private readonly active = new Set<Promise<unknown>>();
+  private readonly retry: RetryPolicy;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly accounts: TwilioAccounts,
+    private readonly runs: SyncRunsRepository,
+    private readonly writer: PageWriter,
+    private readonly sweep: DeletionSweep,
+    private readonly services: ServicesRepository,
+  ) {
+    this.retry = { maxRetries: config.sync.maxRetries, baseMs: config.sync.retryBaseMs, capMs: config.sync.retryCapMs };
+  }
+
+  /** The BullMQ processor body. `token` is the job's lock token, needed to park the job (429, shutdown). */
+  process(job: Job<CrawlJobData>, token?: string): Promise<CrawlOutcome> {
+    const p = this.crawl(job, token);
+    this.active.add(p);
+    return p.finally(() => this.active.delete(p));
+  }
+
+  /** SIGTERM: each crawl finishes and commits the page in flight, then hands its job back to the queue. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.allSettled([...this.active]);
+  }
+
+  private async crawl(job: Job<CrawlJobData>, token?: string): Promise<CrawlOutcome> {
+    const { accountSid, serviceSid, trigger } = job.data;
+    const client = this.accounts.client(accountSid);
+    const { run, resumed } = await this.runs.startOrResume(accountSid, serviceSid, trigger, client.firstUsersPageUrl(serviceSid, this.accounts.pageSize));
+    const ctx: RunContext = { runId: run.id, crawlId: run.crawlId, accountSid, serviceSid };
+    const log = this.logger.child({ accountSid, serviceSid, runId: run.id, jobId: job.id });
+    log.info({ resumed: resumed || run.pages > 0, checkpoint: run.checkpointUrl, attempt: job.attemptsMade + 1 }, 'crawl started');
+
+    const abort = new AbortController();
+    let pageNo = run.pages;
+    let inflight: Promise<FetchedPage> | null = null;
+    try {
+      let url = run.checkpointUrl;
+      inflight = url ? this.fetch(client, serviceSid, url, abort.signal, log) : null;
+      while (url && inflight) {
+        const { page, attempts } = await inflight;
+        const next = page.nextPageUrl;
+        // Fetch page n+1 while page n is written: the crawl then costs about max(fetch, write), not the sum.
+        inflight = next && !this.stopping ? this.fetch(client, serviceSid, next, abort.signal, log) : null;
+        inflight?.catch(() => undefined); // awaited in the next turn, or abandoned on the way out
+        const result = await this.writer.writePage(ctx, page.items, page.rejected, next, attempts);
+        pageNo++;
+        for (const r of result.rejected) log.warn({ page: pageNo, sid: r.sid, reason: r.reason }, 'user record rejected');
+        log.debug({ page: pageNo, users: page.items.length, created: result.created, updated: result.updated }, 'page written');
+        if (job.data.throttleStreak) await job.updateData({ ...job.data, throttleStreak: 0 });
+        url = next;
+        if (url && this.stopping) {
+          log.info({ page: pageNo, checkpoint: url }, 'shutting down: page committed, job handed back');
+          await job.moveToDelayed(Date.now(), token);
+          throw new DelayedError();
+        }
+      }
+      const deleted = await this.sweep.run(ctx, client, log);
+      const finished = await this.runs.finish(run.id, 'succeeded', null);
+      await this.services.recordRun(serviceSid, accountSid, run.id, 'succeeded', await this.sweep.liveCount(serviceSid));
+      await this.services.markAccount(accountSid, 'ok', null);
+      log.info({ pages: finished.pages, users: finished.usersSeen, created: finished.created, updated: finished.updated, deleted, requests: finished.requests, throttled: finished.throttled }, 'crawl succeeded');
+      return { runId: run.id, status: 'succeeded', pages: finished.pages };
+    } catch (e) {
+      abort.abort(new Error('crawl ended'));
+      if (e instanceof DelayedError) throw e;
+      const attempts = attemptsOf(e);
+      if (e instanceof TwilioRateLimitError) {
+        await this.runs.recordAttempts(run.id, attempts.requests, attempts.throttled + 1, attempts.retries);
+        return this.parkThrottled(job, token, e, log);
+      }
+      await this.runs.recordAttempts(run.id, attempts.requests, attempts.throttled, attempts.retries);
+      if (e instanceof TwilioNotFoundError) {
+        // The service is gone (or was never this account's): note it, delete nothing.
+        await this.runs.finish(run.id, 'removed', describeError(e));
+        await this.services.recordRun(serviceSid, accountSid, run.id, 'removed', null);
+        log.warn({ error: describeError(e) }, 'service not found upstream: marked removed, nothing deleted');
+        return { runId: run.id, status: 'removed', pages: pageNo };
+      }
+      if (e instanceof TwilioAuthError) {
+        await this.failRun(run.id, serviceSid, accountSid, e);
+        await this.services.markAccount(accountSid, 'unhealthy', describeError(e));
+        log.error({ error: describeError(e) }, 'credentials refused: account marked unhealthy');
+        throw new UnrecoverableError(describeError(e));
+      }
+      if (e instanceof RetriesExhaustedError || e instanceof UnrecoverableError) {
+        await this.failRun(run.id, serviceSid, accountSid, e);
+        log.error({ error: describeError(e), checkpoint: 'kept' }, 'crawl failed; the next run resumes from the checkpoint');
+        throw e instanceof UnrecoverableError ? e : new UnrecoverableError(describeError(e));
+      }
+      // Unexpected (database down, a bug): BullMQ retries the job, which resumes this run from its checkpoint.
+      const final = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final) await this.failRun(run.id, serviceSid, accountSid, e);
+      log.error({ err: e, final }, 'crawl attempt failed');
+      throw e;
+    }
+  }
+
+  private fetch(client: TwilioClient, serviceSid: string, url: string, signal: AbortSignal, log: Logger) {
+    return fetchPageWithRetry(client, serviceSid, url, this.retry, signal, (e, attempt, waitMs) =>
+      log.warn({ error: describeError(e), attempt, waitMs }, 'transient upstream fault: retrying'),
+    );
+  }
+
+  /**
+   * A 429 never fails the job nor spends an attempt: the job is moved to delayed (freeing the worker slot)
+   * and resumes from the checkpoint, which still points at the page that was refused.
+   */
+  private async parkThrottled(job: Job<CrawlJobData>, token: string | undefined, e: TwilioRateLimitError, log: Logger): Promise<never> {
+    const streak = (job.data.throttleStreak ?? 0) + 1;
+    const wait = e.retryAfterMs ?? fullJitter(streak, this.config.sync.throttleBaseMs, this.config.sync.throttleCapMs);
+    await job.updateData({ ...job.data, throttleStreak: streak });
+    log.info({ waitMs: wait, retryAfter: e.retryAfterMs !== null, streak }, 'throttled (429): job parked');
+    await job.moveToDelayed(Date.now() + Math.max(wait, 1), token);
+    throw new DelayedError();
+  }
+
+  private async failRun(runId: string, serviceSid: string, accountSid: string, e: unknown) {
+    await this.runs.finish(runId, 'failed', describeError(e));
+    await this.services.recordRun(serviceSid, accountSid, runId, 'failed', null);
+  }
+}

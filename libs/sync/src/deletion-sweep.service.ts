@@ -1,0 +1,86 @@
+import { OutboxRepository, UserChange } from '@app/events';
+import { TwilioClient, TwilioNotFoundError, TwilioUser } from '@app/twilio';
+import { changedFields } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PageWriter, RunContext } from './page-writer.service';
+import { SyncRunsRepository } from './sync-runs.repository';
+import { UsersRepository } from './users.repository';
+
+const BATCH = 200;
+const CONFIRM_CONCURRENCY = 4;
+
+/**
+ * Finds deletions by mark and sweep, since Twilio sends no user-deleted webhook. Runs only after a crawl
+ * reached the last page cleanly: the live users it did not see are candidates, and each is confirmed by a
+ * point fetch before it is tombstoned. A 200 means paging drift hid it: it is written like any page.
+ * Any other answer stops the sweep; the job is retried and the sweep resumes. Nothing is deleted on doubt.
+ */
+@Injectable()
+export class DeletionSweep {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly users: UsersRepository,
+    private readonly runs: SyncRunsRepository,
+    private readonly writer: PageWriter,
+    private readonly outbox: OutboxRepository,
+  ) {}
+
+  async run(ctx: RunContext, client: TwilioClient, log: Logger): Promise<number> {
+    if (await this.runs.crawlHadRejections(ctx.crawlId)) {
+      log.warn('crawl rejected some records: deletion sweep skipped, nothing deleted');
+      await this.users.forgetSeen(this.ds.manager, ctx.crawlId);
+      return 0;
+    }
+    let deleted = 0;
+    let after = '';
+    for (;;) {
+      const candidates = await this.users.unseen(this.ds.manager, ctx.serviceSid, ctx.crawlId, after, BATCH);
+      if (!candidates.length) break;
+      after = candidates[candidates.length - 1];
+      const found: TwilioUser[] = [];
+      const gone: string[] = [];
+      await mapLimit(candidates, CONFIRM_CONCURRENCY, async (sid) => {
+        try {
+          found.push(await client.fetchUser(ctx.serviceSid, sid));
+        } catch (e) {
+          if (e instanceof TwilioNotFoundError) gone.push(sid);
+          else throw e;
+        }
+      });
+      if (found.length) {
+        await this.writer.writeUsers(ctx, found);
+        log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
+      }
+      deleted += await this.tombstone(ctx, gone);
+    }
+    await this.users.forgetSeen(this.ds.manager, ctx.crawlId);
+    if (deleted) log.info({ deleted }, 'deletions confirmed and tombstoned');
+    return deleted;
+  }
+
+  liveCount(serviceSid: string): Promise<number> {
+    return this.users.countLive(this.ds.manager, serviceSid);
+  }
+
+  private async tombstone(ctx: RunContext, sids: string[]): Promise<number> {
+    if (!sids.length) return 0;
+    return this.ds.transaction(async (m) => {
+      const before = await this.users.tombstone(m, sids);
+      const changes: UserChange[] = before.map((b) => ({ op: 'deleted', before: b, after: null, changed: changedFields(b, null) }));
+      await this.runs.addCounts(m, ctx.runId, { deleted: changes.length, requests: sids.length });
+      await this.outbox.append(m, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+      return changes.length;
+    });
+  }
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,105 @@
+import { OutboxRepository, UserChange } from '@app/events';
+import type { TwilioUser } from '@app/twilio';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { IncomingUser, toIncomingUser } from './incoming-user';
+import { SyncRunsRepository } from './sync-runs.repository';
+import { dedupeBySid, diffPage } from './user-diff';
+import { UsersRepository } from './users.repository';
+
+export interface RunContext {
+  runId: string;
+  crawlId: string;
+  accountSid: string;
+  serviceSid: string;
+}
+
+export interface PageResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: { sid: unknown; reason: string }[];
+}
+
+/**
+ * Writes one page of users in one transaction: the diff against the mirror, the bulk upsert of what
+ * changed, the seen marks, the outbox events and the run's checkpoint all commit together or not at all,
+ * so a crash loses at most the page in flight and a replayed page is a no-op.
+ */
+@Injectable()
+export class PageWriter {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly users: UsersRepository,
+    private readonly runs: SyncRunsRepository,
+    private readonly outbox: OutboxRepository,
+  ) {}
+
+  async writePage(
+    ctx: RunContext,
+    items: TwilioUser[],
+    upstreamRejected: { sid: unknown; reason: string }[],
+    nextUrl: string | null,
+    attempts: { requests: number; throttled: number; retries: number },
+  ): Promise<PageResult> {
+    const { incoming, rejected } = this.prepare(items, ctx.serviceSid);
+    rejected.unshift(...upstreamRejected);
+    return this.ds.transaction(async (m) => {
+      const { result, changes } = await this.apply(m, ctx, incoming);
+      await this.runs.recordPage(m, ctx.runId, nextUrl, {
+        users: incoming.length,
+        rejected: rejected.length,
+        created: result.created,
+        updated: result.updated,
+        unchanged: result.unchanged,
+        ...attempts,
+      });
+      await this.appendEvents(m, ctx, changes);
+      return { ...result, rejected };
+    });
+  }
+
+  /** For users found outside paging (the deletion sweep's point fetches): same diff, no checkpoint. */
+  async writeUsers(ctx: RunContext, items: TwilioUser[]): Promise<PageResult> {
+    const { incoming, rejected } = this.prepare(items, ctx.serviceSid);
+    return this.ds.transaction(async (m) => {
+      const { result, changes } = await this.apply(m, ctx, incoming);
+      await this.runs.addCounts(m, ctx.runId, { created: result.created, updated: result.updated });
+      await this.appendEvents(m, ctx, changes);
+      return { ...result, rejected };
+    });
+  }
+
+  private prepare(items: TwilioUser[], serviceSid: string) {
+    const incoming: IncomingUser[] = [];
+    const rejected: { sid: unknown; reason: string }[] = [];
+    for (const item of items) {
+      try {
+        incoming.push(toIncomingUser(item, serviceSid));
+      } catch (e) {
+        rejected.push({ sid: item.sid, reason: (e as Error).message });
+      }
+    }
+    return { incoming: dedupeBySid(incoming), rejected };
+  }
+
+  private async apply(m: EntityManager, ctx: RunContext, incoming: IncomingUser[]) {
+    const sids = incoming.map((u) => u.user.sid);
+    const stored = await this.users.loadForDiff(m, sids);
+    const diff = diffPage(incoming, stored);
+    await this.users.upsert(m, diff.writes);
+    await this.users.markSeen(m, ctx.crawlId, sids);
+    const result = { created: count(diff.changes, 'created'), updated: count(diff.changes, 'updated'), unchanged: diff.unchanged };
+    return { result, changes: diff.changes };
+  }
+
+  /** Last in the transaction: the outbox's sequence lock is held from here to commit, so keep that short. */
+  private appendEvents(m: EntityManager, ctx: RunContext, changes: UserChange[]) {
+    return this.outbox.append(m, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+  }
+}
+
+function count(changes: UserChange[], op: UserChange['op']): number {
+  return changes.reduce((n, c) => n + (c.op === op ? 1 : 0), 0);
+}

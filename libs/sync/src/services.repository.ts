@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+
+/** services and accounts: what the scheduler found and how each account's and service's last crawl went. */
+@Injectable()
+export class ServicesRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async upsertDiscovered(accountSid: string, services: { sid: string; friendlyName: string | null }[]): Promise<void> {
+    if (!services.length) return;
+    await this.ds.query(
+      `INSERT INTO services (sid, account_sid, friendly_name)
+       SELECT t.sid, $1, t.friendly_name FROM unnest($2::varchar[], $3::text[]) AS t(sid, friendly_name)
+       ON CONFLICT (sid) DO UPDATE SET
+         friendly_name = COALESCE(EXCLUDED.friendly_name, services.friendly_name),
+         removed_at = NULL,
+         updated_at = now()
+       WHERE services.friendly_name IS DISTINCT FROM COALESCE(EXCLUDED.friendly_name, services.friendly_name)
+          OR services.removed_at IS NOT NULL`,
+      [accountSid, services.map((s) => s.sid), services.map((s) => s.friendlyName)],
+    );
+  }
+
+  async disabledServiceSids(): Promise<Set<string>> {
+    const rows = await this.ds.query('SELECT sid FROM services WHERE enabled = false');
+    return new Set(rows.map((r: { sid: string }) => r.sid));
+  }
+
+  async recordRun(serviceSid: string, accountSid: string, runId: string, status: string, userCount: number | null): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO services (sid, account_sid, last_run_id, last_run_status, last_success_at, user_count)
+       VALUES ($1, $2, $3, $4, CASE WHEN $4 = 'succeeded' THEN now() END, COALESCE($5, 0))
+       ON CONFLICT (sid) DO UPDATE SET
+         last_run_id = EXCLUDED.last_run_id,
+         last_run_status = EXCLUDED.last_run_status,
+         last_success_at = COALESCE(EXCLUDED.last_success_at, services.last_success_at),
+         user_count = COALESCE($5, services.user_count),
+         removed_at = CASE WHEN $4 = 'removed' THEN COALESCE(services.removed_at, now()) ELSE NULL END,
+         updated_at = now()`,
+      [serviceSid, accountSid, runId, status, userCount],
+    );
+  }
+
+  async markAccount(accountSid: string, status: 'ok' | 'unhealthy', error: string | null): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO accounts (sid, status, last_error, updated_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (sid) DO UPDATE SET status = EXCLUDED.status, last_error = EXCLUDED.last_error, updated_at = now()
+       WHERE accounts.status IS DISTINCT FROM EXCLUDED.status OR accounts.last_error IS DISTINCT FROM EXCLUDED.last_error`,
+      [accountSid, status, error],
+    );
+  }
+}

@@ -1,0 +1,87 @@
+import { SyncRunEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface PageCounts {
+  users: number;
+  rejected: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  requests: number;
+  throttled: number;
+  retries: number;
+}
+
+/** sync_runs: one row per crawl, its checkpoint and its counters. */
+@Injectable()
+export class SyncRunsRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * The run a crawl job works on: the service's running run when a job is retried, resumed or
+   * recovered after a stall; else a new run, which continues a failed run's checkpoint (and its
+   * seen set, through crawl_id) rather than starting over from page one.
+   */
+  async startOrResume(accountSid: string, serviceSid: string, trigger: string, firstPageUrl: string): Promise<{ run: SyncRunEntity; resumed: boolean }> {
+    return this.ds.transaction(async (m) => {
+      // Serialises concurrent starts for one service (the unique index would otherwise fail one of them).
+      await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`run:${serviceSid}`]);
+      const running = await m.findOne(SyncRunEntity, { where: { serviceSid, status: 'running' } });
+      if (running) return { run: running, resumed: true };
+      const last = await m.findOne(SyncRunEntity, { where: { serviceSid }, order: { id: 'DESC' } });
+      const resumeFrom = last?.status === 'failed' && last.checkpointUrl ? last : null;
+      const [{ id }] = await m.query(`SELECT nextval('sync_runs_id_seq')::text AS id`);
+      await m.query(
+        `INSERT INTO sync_runs (id, crawl_id, account_sid, service_sid, status, trigger, checkpoint_url)
+         VALUES ($1, $2, $3, $4, 'running', $5, $6)`,
+        [id, resumeFrom?.crawlId ?? id, accountSid, serviceSid, trigger, resumeFrom?.checkpointUrl ?? firstPageUrl],
+      );
+      const run = await m.findOneOrFail(SyncRunEntity, { where: { id } });
+      return { run, resumed: resumeFrom !== null };
+    });
+  }
+
+  /** Committed in the page's transaction: the checkpoint moves exactly when the page's rows land. */
+  async recordPage(m: EntityManager, runId: string, nextUrl: string | null, c: PageCounts): Promise<void> {
+    await m.query(
+      `UPDATE sync_runs SET checkpoint_url = $2, pages = pages + 1, users_seen = users_seen + $3, rejected = rejected + $4,
+         created = created + $5, updated = updated + $6, unchanged = unchanged + $7,
+         requests = requests + $8, throttled = throttled + $9, retries = retries + $10
+       WHERE id = $1`,
+      [runId, nextUrl, c.users, c.rejected, c.created, c.updated, c.unchanged, c.requests, c.throttled, c.retries],
+    );
+  }
+
+  /** Requests that did not produce a page (429s, retried faults) still count. */
+  async recordAttempts(runId: string, requests: number, throttled: number, retries: number): Promise<void> {
+    if (!requests && !throttled && !retries) return;
+    await this.ds.query(
+      'UPDATE sync_runs SET requests = requests + $2, throttled = throttled + $3, retries = retries + $4 WHERE id = $1',
+      [runId, requests, throttled, retries],
+    );
+  }
+
+  async addCounts(m: EntityManager, runId: string, c: Partial<Record<'created' | 'updated' | 'deleted' | 'requests', number>>): Promise<void> {
+    await m.query(
+      `UPDATE sync_runs SET created = created + $2, updated = updated + $3, deleted = deleted + $4, requests = requests + $5 WHERE id = $1`,
+      [runId, c.created ?? 0, c.updated ?? 0, c.deleted ?? 0, c.requests ?? 0],
+    );
+  }
+
+  /** Whether every run of this crawl passed every record: a crawl that rejected any must not sweep. */
+  async crawlHadRejections(crawlId: string): Promise<boolean> {
+    const [{ n }] = await this.ds.query('SELECT COALESCE(sum(rejected), 0)::int AS n FROM sync_runs WHERE crawl_id = $1', [crawlId]);
+    return n > 0;
+  }
+
+  async finish(runId: string, status: 'succeeded' | 'failed' | 'removed', error: string | null): Promise<SyncRunEntity> {
+    await this.ds.query(`UPDATE sync_runs SET status = $2, error = $3, finished_at = now() WHERE id = $1`, [runId, status, error]);
+    return this.ds.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
+  }
+
+  async get(runId: string): Promise<SyncRunEntity | null> {
+    return this.ds.getRepository(SyncRunEntity).findOneBy({ id: runId });
+  }
+}

@@ -1,0 +1,70 @@
+import type { TwilioUser } from '@app/twilio';
+import { toIncomingUser, UnmirrorableUserError } from './incoming-user';
+import { dedupeBySid, diffPage, StoredUser } from './user-diff';
+
+const IS = 'IS' + '1'.repeat(32);
+const user = (n: number, over: Partial<TwilioUser> = {}): TwilioUser => ({
+  sid: 'US' + n.toString(16).padStart(32, '0'),
+  account_sid: 'AC' + '2'.repeat(32),
+  chat_service_sid: IS,
+  role_sid: null,
+  identity: `user-${n}`,
+  friendly_name: `User ${n}`,
+  attributes: '{"a":1,"b":{"c":[1,2]}}',
+  is_online: null,
+  is_notifiable: null,
+  date_created: '2020-01-01T00:00:00Z',
+  date_updated: '2020-01-02T00:00:00Z',
+  url: `https://x/Users/${n}`,
+  links: { user_conversations: `https://x/Users/${n}/Conversations` },
+  ...over,
+});
+const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
+  const inc = toIncomingUser(u, IS);
+  return [u.sid, { user: inc.user, contentHash: inc.contentHash, deleted }];
+};
+
+describe('diffPage', () => {
+  it('classifies created, updated, unchanged and re-created users', () => {
+    const existing = new Map([stored(user(1)), stored(user(2)), stored(user(3), true)]);
+    const page = [user(1), user(2, { friendly_name: 'Renamed' }), user(3), user(4)].map((u) => toIncomingUser(u, IS));
+    const d = diffPage(page, existing);
+    expect(d.unchanged).toBe(1);
+    expect(d.writes.map((w) => w.user.sid)).toEqual([user(2).sid, user(3).sid, user(4).sid]);
+    expect(d.changes.map((c) => [c.op, c.after!.sid])).toEqual([
+      ['updated', user(2).sid],
+      ['created', user(3).sid],
+      ['created', user(4).sid],
+    ]);
+    expect(d.changes[0].changed).toEqual(['friendly_name']);
+    expect(d.changes[0].before!.friendly_name).toBe('User 2');
+    expect(d.changes[1].before).toBeNull();
+  });
+
+  it('treats reordered attribute keys and whitespace as no change', () => {
+    const existing = new Map([stored(user(1))]);
+    const d = diffPage([toIncomingUser(user(1, { attributes: '{ "b": {"c": [1, 2]},\n "a": 1 }' }), IS)], existing);
+    expect(d.changes).toEqual([]);
+    expect(d.writes).toEqual([]);
+    expect(d.unchanged).toBe(1);
+  });
+
+  it('does not let a list page null out a known presence, but reports a real presence change', () => {
+    const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
+    const existing = new Map([[known.user.sid, { user: known.user, contentHash: known.contentHash, deleted: false }]]);
+    expect(diffPage([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
+    const d = diffPage([toIncomingUser(user(1, { is_online: false }), IS)], existing);
+    expect(d.changes[0].changed).toEqual(['is_online']);
+    expect(d.writes[0].user.is_notifiable).toBe(false);
+  });
+
+  it('keeps one copy of a sid repeated within a page', () => {
+    const page = [user(1), user(1, { friendly_name: 'later' })].map((u) => toIncomingUser(u, IS));
+    expect(dedupeBySid(page).map((u) => u.user.friendly_name)).toEqual(['later']);
+  });
+
+  it('rejects values Postgres cannot hold rather than failing the page', () => {
+    expect(() => toIncomingUser(user(1, { identity: 'a\u0000b' }), IS)).toThrow(UnmirrorableUserError);
+    expect(() => toIncomingUser(user(1, { attributes: '{"x":"\\u0000"}' }), IS)).toThrow(UnmirrorableUserError);
+  });
+});

@@ -1,0 +1,62 @@
+import { changedFields, MirrorUser } from '@app/database';
+import type { UserChange } from '@app/events';
+import { IncomingUser } from './incoming-user';
+
+export interface StoredUser {
+  user: MirrorUser;
+  contentHash: string;
+  deleted: boolean;
+}
+
+export interface PageDiff {
+  /** Rows to upsert: created or changed users only. */
+  writes: IncomingUser[];
+  changes: UserChange[];
+  unchanged: number;
+}
+
+/**
+ * Classifies a page against the mirror. The content hash settles the common case (unchanged) without
+ * comparing fields; fields are compared only to list what changed.
+ */
+export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUser>): PageDiff {
+  const writes: IncomingUser[] = [];
+  const changes: UserChange[] = [];
+  let unchanged = 0;
+  for (const inc of incoming) {
+    const prev = stored.get(inc.user.sid);
+    if (!prev || prev.deleted) {
+      writes.push(inc);
+      changes.push({ op: 'created', before: null, after: inc.user, changed: changedFields(null, inc.user) });
+      continue;
+    }
+    // A list page says nothing about presence (always null there): keep what a point fetch told us.
+    const after: MirrorUser = {
+      ...inc.user,
+      is_online: inc.user.is_online ?? prev.user.is_online,
+      is_notifiable: inc.user.is_notifiable ?? prev.user.is_notifiable,
+    };
+    const presenceChanged = after.is_online !== prev.user.is_online || after.is_notifiable !== prev.user.is_notifiable;
+    if (inc.contentHash === prev.contentHash && !presenceChanged) {
+      unchanged++;
+      continue;
+    }
+    const changed = changedFields(prev.user, after);
+    if (!changed.length) {
+      // Same values under a different hash (e.g. hashed by an older version): rewrite the hash, announce nothing.
+      writes.push({ ...inc, user: after });
+      unchanged++;
+      continue;
+    }
+    writes.push({ ...inc, user: after });
+    changes.push({ op: 'updated', before: prev.user, after, changed });
+  }
+  return { writes, changes, unchanged };
+}
+
+/** Keeps the last occurrence of each sid: one statement cannot upsert a row twice. */
+export function dedupeBySid<T extends { user: { sid: string } }>(items: T[]): T[] {
+  const bySid = new Map<string, T>();
+  for (const item of items) bySid.set(item.user.sid, item);
+  return bySid.size === items.length ? items : [...bySid.values()];
+}

@@ -1,0 +1,137 @@
+import { MirrorUser, normalizeDate } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { IncomingUser } from './incoming-user';
+import { StoredUser } from './user-diff';
+
+const USER_COLUMNS = `sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
+  is_online, is_notifiable, date_created, date_updated, url, links`;
+
+/** The mirror's users table, written in bulk: one statement per page whatever its size. */
+@Injectable()
+export class UsersRepository {
+  async loadForDiff(m: EntityManager, sids: string[]): Promise<Map<string, StoredUser>> {
+    const rows = await m.query(
+      `SELECT ${USER_COLUMNS}, content_hash, deleted_at FROM users WHERE sid = ANY($1::varchar[])`,
+      [sids],
+    );
+    const stored = new Map<string, StoredUser>();
+    for (const r of rows) stored.set(r.sid, { user: rowToMirrorUser(r), contentHash: r.content_hash, deleted: r.deleted_at !== null });
+    return stored;
+  }
+
+  /**
+   * Inserts new users and overwrites changed ones. Callers pass only created or changed users (see diffPage),
+   * so unchanged rows are never rewritten. attributes travel as Twilio's text and are parsed by jsonb.
+   */
+  async upsert(m: EntityManager, users: IncomingUser[]): Promise<void> {
+    if (!users.length) return;
+    const col = <T>(f: (u: IncomingUser) => T) => users.map(f);
+    await m.query(
+      `INSERT INTO users AS u (${USER_COLUMNS}, content_hash, version, first_seen_at, changed_at, deleted_at)
+       SELECT t.sid, t.account_sid, t.chat_service_sid, t.role_sid, t.identity, t.friendly_name, t.attributes::jsonb,
+              t.is_online, t.is_notifiable, t.date_created, t.date_updated, t.url, t.links::jsonb,
+              t.content_hash, 1, now(), now(), NULL
+       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[], $6::text[], $7::text[],
+                   $8::boolean[], $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
+         AS t(sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
+              is_online, is_notifiable, date_created, date_updated, url, links, content_hash)
+       ON CONFLICT (sid) DO UPDATE SET
+         account_sid = EXCLUDED.account_sid,
+         chat_service_sid = EXCLUDED.chat_service_sid,
+         role_sid = EXCLUDED.role_sid,
+         identity = EXCLUDED.identity,
+         friendly_name = EXCLUDED.friendly_name,
+         attributes = EXCLUDED.attributes,
+         is_online = COALESCE(EXCLUDED.is_online, u.is_online),
+         is_notifiable = COALESCE(EXCLUDED.is_notifiable, u.is_notifiable),
+         date_created = EXCLUDED.date_created,
+         date_updated = EXCLUDED.date_updated,
+         url = EXCLUDED.url,
+         links = EXCLUDED.links,
+         content_hash = EXCLUDED.content_hash,
+         version = u.version + 1,
+         changed_at = now(),
+         deleted_at = NULL`,
+      [
+        col((u) => u.user.sid),
+        col((u) => u.user.account_sid),
+        col((u) => u.user.chat_service_sid),
+        col((u) => u.user.role_sid),
+        col((u) => u.user.identity),
+        col((u) => u.user.friendly_name),
+        col((u) => u.attributesText),
+        col((u) => u.user.is_online),
+        col((u) => u.user.is_notifiable),
+        col((u) => u.user.date_created),
+        col((u) => u.user.date_updated),
+        col((u) => u.user.url),
+        col((u) => (u.user.links === null ? null : JSON.stringify(u.user.links))),
+        col((u) => u.contentHash),
+      ],
+    );
+  }
+
+  /** Remembers which users a crawl saw, without touching their rows (see the deletion sweep). */
+  async markSeen(m: EntityManager, crawlId: string, sids: string[]): Promise<void> {
+    if (!sids.length) return;
+    await m.query(
+      `INSERT INTO sync_seen (crawl_id, sid) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING`,
+      [crawlId, sids],
+    );
+  }
+
+  /** Live users of the service that the crawl did not see, in sid order, a batch at a time. */
+  async unseen(m: EntityManager, serviceSid: string, crawlId: string, afterSid: string, limit: number): Promise<string[]> {
+    const rows = await m.query(
+      `SELECT u.sid FROM users u
+       WHERE u.chat_service_sid = $1 AND u.deleted_at IS NULL AND u.sid > $3
+         AND NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.crawl_id = $2 AND s.sid = u.sid)
+       ORDER BY u.sid LIMIT $4`,
+      [serviceSid, crawlId, afterSid, limit],
+    );
+    return rows.map((r: { sid: string }) => r.sid);
+  }
+
+  /** Tombstones users (never removes them) and returns their last known state. */
+  async tombstone(m: EntityManager, sids: string[]): Promise<MirrorUser[]> {
+    if (!sids.length) return [];
+    const rows = await m.query(
+      `UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
+       WHERE sid = ANY($1::varchar[]) AND deleted_at IS NULL
+       RETURNING ${USER_COLUMNS}`,
+      [sids],
+    );
+    return rows.map(rowToMirrorUser);
+  }
+
+  async forgetSeen(m: EntityManager, crawlId: string): Promise<void> {
+    await m.query('DELETE FROM sync_seen WHERE crawl_id = $1', [crawlId]);
+  }
+
+  async countLive(m: EntityManager, serviceSid: string): Promise<number> {
+    const [{ n }] = await m.query(
+      'SELECT count(*)::int AS n FROM users WHERE chat_service_sid = $1 AND deleted_at IS NULL',
+      [serviceSid],
+    );
+    return n;
+  }
+}
+
+export function rowToMirrorUser(r: Record<string, any>): MirrorUser {
+  return {
+    sid: r.sid,
+    account_sid: r.account_sid,
+    chat_service_sid: r.chat_service_sid,
+    role_sid: r.role_sid,
+    identity: r.identity,
+    friendly_name: r.friendly_name,
+    attributes: r.attributes,
+    is_online: r.is_online,
+    is_notifiable: r.is_notifiable,
+    date_created: normalizeDate(r.date_created),
+    date_updated: normalizeDate(r.date_updated),
+    url: r.url,
+    links: r.links,
+  };
+}
