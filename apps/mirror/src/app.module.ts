@@ -1,18 +1,26 @@
-import { AppConfig, ConfigModule } from '@app/config';
+import { AppConfig, ConfigModule, Role } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { LoggerModule } from '@app/logger';
 import { QueueModule } from '@app/queue';
-import { ReadApiModule } from '@app/read-api';
-import { SchedulerModule } from '@app/scheduler';
-import { WorkerModule } from '@app/sync';
-import { DynamicModule, Module } from '@nestjs/common';
+import { RateLimitModule } from '@app/rate-limit';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { Logger } from 'pino';
+
+/**
+ * What each role adds on top of the shared core. Loaded on demand so a worker process does not load the
+ * HTTP layer, nor an API process the crawler.
+ */
+const ROLE_MODULES: Record<Role, () => Type[]> = {
+  api: () => [require('@app/read-api').ReadApiModule],
+  worker: () => [require('@app/sync').WorkerModule],
+  scheduler: () => [require('@app/scheduler').SchedulerModule],
+};
 
 /** One set of modules; ROLES picks which of the api, worker and scheduler parts this process runs. */
 @Module({})
 export class AppModule {
   static forRoles(config: AppConfig, rootLogger: Logger): DynamicModule {
-    const roles = config.roles;
+    const roles = (['api', 'worker', 'scheduler'] as Role[]).filter((r) => config.roles.has(r));
     return {
       module: AppModule,
       imports: [
@@ -20,9 +28,8 @@ export class AppModule {
         LoggerModule.forRoot(rootLogger),
         DatabaseModule,
         QueueModule,
-        ...(roles.has('api') ? [ReadApiModule] : []),
-        ...(roles.has('worker') ? [WorkerModule] : []),
-        ...(roles.has('scheduler') ? [SchedulerModule] : []),
+        RateLimitModule,
+        ...roles.flatMap((r) => ROLE_MODULES[r]()),
       ],
     };
   }

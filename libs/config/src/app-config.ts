@@ -21,9 +21,21 @@ export interface AppConfig {
     baseUrl: string;
     pageSize: number;
     timeoutMs: number;
+    /** The adaptive per-account concurrency budget (libs/rate-limit). */
+    inFlightStart: number;
+    inFlightMax: number;
     accounts: TwilioAccountAuth[];
     /** Empty: discover every service of every account through GET /v1/Services. */
     services: ConfiguredService[];
+  };
+  api: {
+    /** Bearer tokens accepted by the read API; never logged. */
+    tokens: string[];
+  };
+  events: {
+    stream: string;
+    streamMaxLen: number;
+    retentionHours: number;
   };
   sync: {
     cron: string;

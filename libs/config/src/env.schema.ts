@@ -80,6 +80,19 @@ export class EnvironmentVariables {
   @Min(100)
   TWILIO_TIMEOUT_MS = 30000;
 
+  /** Requests in flight per account: where the adaptive budget starts, and its ceiling. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  TWILIO_MAX_IN_FLIGHT_START = 4;
+
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  TWILIO_MAX_IN_FLIGHT = 32;
+
   @Transform(trimmed)
   @IsString()
   SYNC_CRON = '*/15 * * * *';
@@ -151,6 +164,28 @@ export class EnvironmentVariables {
   @Transform(trimmed)
   @Matches(/^\{[A-Za-z0-9:_\-]+\}$|^[A-Za-z0-9:_\-]+$/, { message: 'must be a key prefix such as {mirror}' })
   QUEUE_PREFIX = '{mirror}';
+
+  /** Read-API bearer tokens (comma list); required when the api role runs. */
+  @IsOptional()
+  @IsString()
+  API_TOKENS?: string;
+
+  /** Redis Stream the outbox relay publishes CloudEvents to. */
+  @Transform(trimmed)
+  @Matches(/^[^\s]+$/, { message: 'must be a Redis key without spaces' })
+  EVENTS_STREAM = '{mirror}:user-events';
+
+  /** Approximate length the stream is trimmed to (XADD MAXLEN ~). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  EVENTS_STREAM_MAXLEN = 1000000;
+
+  /** How long published events stay in the outbox for the HTTP change feed; older sequences answer 410. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of hours' })
+  @Min(1)
+  EVENTS_RETENTION_HOURS = 168;
 
   @Transform(trimmed)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

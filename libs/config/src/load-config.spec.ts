@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from './load-config';
 
 const AC = 'AC' + 'a'.repeat(32);
 const IS = 'IS' + 'b'.repeat(32);
-const base = { TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 'tok-secret-value' };
+const base = { TWILIO_ACCOUNT_SID: AC, TWILIO_AUTH_TOKEN: 'tok-secret-value', API_TOKENS: 'read-token-1' };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -17,6 +17,8 @@ function problems(env: Record<string, string>): string[] {
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig(base);
+    expect(c.api.tokens).toEqual(['read-token-1']);
+    expect(c.events.stream).toBe('{mirror}:user-events');
     expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/twilio_mirror');
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.twilio.baseUrl).toBe('https://conversations.twilio.com');
@@ -40,6 +42,7 @@ describe('loadConfig', () => {
       SYNC_ON_START: 'false',
       ROLES: 'worker, scheduler',
     });
+    expect(c.api.tokens).toEqual([]);
     expect(c.twilio.accounts).toEqual([
       { kind: 'apiKey', accountSid: AC, apiKeySid: SK, apiKeySecret: 'shh' },
       { kind: 'token', accountSid: AC2, authToken: 'tok2' },
@@ -74,10 +77,11 @@ describe('loadConfig', () => {
   });
 
   it('requires credentials for the worker and scheduler roles but not for the api alone', () => {
-    expect(problems({})).toEqual([expect.stringMatching(/^TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles/)]);
-    expect(loadConfig({ ROLES: 'api' }).twilio.accounts).toEqual([]);
-    expect(problems({ TWILIO_ACCOUNT_SID: AC })).toEqual([expect.stringMatching(/^TWILIO_AUTH_TOKEN: is required/)]);
-    expect(problems({ TWILIO_ACCOUNT_SID: AC, TWILIO_API_KEY: 'SK' + '1'.repeat(32) })).toEqual([
+    expect(problems({ ROLES: 'worker' })).toEqual([expect.stringMatching(/^TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles/)]);
+    expect(loadConfig({ ROLES: 'api', API_TOKENS: 'read-token-1' }).twilio.accounts).toEqual([]);
+    expect(problems({ ROLES: 'api' })).toEqual([expect.stringMatching(/^API_TOKENS: is required for the api role/)]);
+    expect(problems({ ROLES: 'worker', TWILIO_ACCOUNT_SID: AC })).toEqual([expect.stringMatching(/^TWILIO_AUTH_TOKEN: is required/)]);
+    expect(problems({ ROLES: 'worker', TWILIO_ACCOUNT_SID: AC, TWILIO_API_KEY: 'SK' + '1'.repeat(32) })).toEqual([
       expect.stringMatching(/^TWILIO_API_SECRET: is required/),
     ]);
   });

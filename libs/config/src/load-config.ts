@@ -40,6 +40,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((roles.has('worker') || roles.has('scheduler')) && accounts.length === 0 && !problems.some((p) => p.startsWith('TWILIO_'))) {
     problems.push('TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles (or set TWILIO_ACCOUNTS)');
   }
+  const tokens = (vars.API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (roles.has('api') && tokens.length === 0) problems.push('API_TOKENS: is required for the api role (a comma list of bearer tokens)');
+  if (tokens.some((t) => t.length < 8)) problems.push('API_TOKENS: each token must be at least 8 characters');
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -53,8 +56,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       baseUrl: vars.TWILIO_BASE_URL.replace(/\/+$/, ''),
       pageSize: vars.TWILIO_PAGE_SIZE,
       timeoutMs: vars.TWILIO_TIMEOUT_MS,
+      inFlightStart: Math.min(vars.TWILIO_MAX_IN_FLIGHT_START, vars.TWILIO_MAX_IN_FLIGHT),
+      inFlightMax: vars.TWILIO_MAX_IN_FLIGHT,
       accounts,
       services,
+    },
+    api: { tokens },
+    events: {
+      stream: vars.EVENTS_STREAM,
+      streamMaxLen: vars.EVENTS_STREAM_MAXLEN,
+      retentionHours: vars.EVENTS_RETENTION_HOURS,
     },
     sync: {
       cron: vars.SYNC_CRON,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { eventType, UserChange } from './user-change';
+import { OUTBOX_CHANNEL } from './user-event-row';
 
 export interface OutboxContext {
   accountSid: string;
@@ -14,12 +15,18 @@ export interface OutboxContext {
  * The sequence comes from event_sequence's single row, which the UPDATE locks until commit: sequences
  * are therefore gap-free and in commit order, so the relay can publish strictly by sequence.
  * Called last in a page's transaction to hold that lock for as short a time as possible.
+ * The NOTIFY rides on the same statement and is delivered at commit: the relay and the feed wake on it.
  */
 @Injectable()
 export class OutboxRepository {
   async append(m: EntityManager, ctx: OutboxContext, changes: UserChange[]): Promise<void> {
     if (!changes.length) return;
-    const [{ last }] = await m.query('UPDATE event_sequence SET last = last + $1 RETURNING last', [changes.length]);
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, rowCount] rather than the rows.
+    const [{ last }] = await m.query(
+      `WITH s AS (UPDATE event_sequence SET last = last + $1 RETURNING last)
+       SELECT last, pg_notify($2, last::text) FROM s`,
+      [changes.length, OUTBOX_CHANNEL],
+    );
     const first = BigInt(last) - BigInt(changes.length) + 1n;
     const now = new Date().toISOString();
     await m.query(

@@ -1,13 +1,12 @@
 import { APP_CONFIG, AppConfig, TwilioAccountAuth } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
+import { REQUEST_LIMITER } from '@app/rate-limit';
 import { RequestLimiter, TwilioClient } from '@app/twilio';
-import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { Logger } from 'pino';
 
-export const REQUEST_LIMITER = Symbol('REQUEST_LIMITER');
-
-/** One keep-alive Twilio client per configured account. */
+/** One keep-alive Twilio client per configured account, all drawing on the shared per-account budget. */
 @Injectable()
 export class TwilioAccounts implements OnApplicationShutdown {
   private readonly clients = new Map<string, TwilioClient>();
@@ -15,7 +14,7 @@ export class TwilioAccounts implements OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
-    @Optional() @Inject(REQUEST_LIMITER) limiter?: RequestLimiter,
+    @Inject(REQUEST_LIMITER) limiter: RequestLimiter,
   ) {
     const log = logger.child({ component: 'twilio-client' });
     for (const auth of config.twilio.accounts) {

@@ -97,9 +97,11 @@ export class UsersRepository {
   async tombstone(m: EntityManager, sids: string[]): Promise<MirrorUser[]> {
     if (!sids.length) return [];
     const rows = await m.query(
-      `UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
-       WHERE sid = ANY($1::varchar[]) AND deleted_at IS NULL
-       RETURNING ${USER_COLUMNS}`,
+      `WITH t AS (
+         UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
+         WHERE sid = ANY($1::varchar[]) AND deleted_at IS NULL
+         RETURNING ${USER_COLUMNS})
+       SELECT * FROM t`,
       [sids],
     );
     return rows.map(rowToMirrorUser);

@@ -1,0 +1,54 @@
+/**
+ * The per-account request budget, kept in Redis so every worker process shares it. Twilio limits reads by
+ * account-wide concurrency, so the budget is a semaphore (a sorted set of leases scored by expiry, so a
+ * crashed process's leases lapse) whose size adapts: additive increase on success, multiplicative
+ * decrease on 429 (AIMD, as TCP does), at most one decrease per round of requests so a burst of 429s
+ * from one overshoot counts once. It settles just under the upstream's limit.
+ *
+ * Written as Lua because acquire and adapt must each be one atomic step across processes; no library
+ * offers an adaptive distributed semaphore (BullMQ's limiter is a fixed rate per queue, not concurrency).
+ */
+
+/** KEYS: leases, state. ARGV: leaseId, ttlMs, initial, max. Returns {granted, inFlight, limit*1000}. */
+export const ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local limit = tonumber(redis.call('HGET', KEYS[2], 'limit'))
+if not limit then
+  limit = tonumber(ARGV[3])
+  redis.call('HSET', KEYS[2], 'limit', limit)
+end
+local n = redis.call('ZCARD', KEYS[1])
+if n < math.max(1, math.floor(limit)) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+  redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+  redis.call('PEXPIRE', KEYS[2], 86400000)
+  return {1, n + 1, math.floor(limit * 1000), now}
+end
+return {0, n, math.floor(limit * 1000), now}
+`;
+
+/**
+ * KEYS: leases, state. ARGV: leaseId, outcome, acquiredAt, increase, decrease, max, min.
+ * A 429 on a lease taken before the last decrease is the same overshoot already answered: not counted again.
+ */
+export const RELEASE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREM', KEYS[1], ARGV[1])
+local limit = tonumber(redis.call('HGET', KEYS[2], 'limit'))
+if not limit then return 0 end
+local outcome = ARGV[2]
+if outcome == 'throttled' then
+  local last = tonumber(redis.call('HGET', KEYS[2], 'decreasedAt') or '0')
+  if tonumber(ARGV[3]) >= last then
+    limit = math.max(tonumber(ARGV[7]), limit * tonumber(ARGV[5]))
+    redis.call('HSET', KEYS[2], 'limit', limit, 'decreasedAt', now)
+  end
+elseif outcome == 'ok' then
+  limit = math.min(tonumber(ARGV[6]), limit + tonumber(ARGV[4]) / limit)
+  redis.call('HSET', KEYS[2], 'limit', limit)
+end
+return math.floor(limit * 1000)
+`;

@@ -1,0 +1,2 @@
+export * from './redis-request-limiter';
+export * from './rate-limit.module';

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// `npm run demo`: install what is missing, build, start the Twilio simulator seeded with a few services,
+// run every role of the mirror against it, and say where to look. Ctrl-C stops everything.
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const SIM_PORT = process.env.SIM_PORT || '4010';
+const PORT = process.env.PORT || '3000';
+const TOKEN = 'demo-token';
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status || 1);
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function reachable(host, port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port: Number(port) }, () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+    s.setTimeout(1000, () => (s.destroy(), resolve(false)));
+  });
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(root, 'node_modules', '.package-lock.json'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+  const built = path.join(root, 'dist', 'apps', 'mirror', 'src', 'main.js');
+  const sources = Math.max(...['apps', 'libs', 'migrations'].map((d) => newestMtime(path.join(root, d))));
+  if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < sources) run('npm', ['run', 'build']);
+
+  const db = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/twilio_mirror');
+  const redis = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
+  const missing = [];
+  if (!(await reachable(db.hostname, db.port || 5432))) missing.push(`PostgreSQL at ${db.host}`);
+  if (!(await reachable(redis.hostname, redis.port || 6379))) missing.push(`Redis at ${redis.host}`);
+  if (missing.length) {
+    console.error(`Cannot reach ${missing.join(' and ')}. Start them (e.g. \`docker compose up -d postgres redis\`) and run \`npm run demo\` again.`);
+    process.exit(1);
+  }
+
+  const children = [];
+  const start = (name, file, env) => {
+    const child = spawn(process.execPath, [file], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`${name} exited (${signal || code}); stopping the demo`);
+        stop(1);
+      }
+    });
+    children.push(child);
+  };
+  let stopping = false;
+  const stop = (code = 0) => {
+    stopping = true;
+    for (const c of children) c.kill('SIGTERM');
+    setTimeout(() => process.exit(code), 3000).unref();
+  };
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+
+  start('simulator', 'dist/apps/twilio-sim/src/main.js', { SIM_PORT, SIM_SERVICES: process.env.SIM_SERVICES || '3x3000', SIM_SEED: '1' });
+  for (let i = 0; i < 50 && !(await reachable('127.0.0.1', SIM_PORT)); i++) await new Promise((r) => setTimeout(r, 200));
+
+  start('mirror', 'dist/apps/mirror/src/main.js', {
+    TWILIO_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
+    TWILIO_ACCOUNT_SID: 'AC11111111111111111111111111111111',
+    TWILIO_AUTH_TOKEN: 'simauthtoken00000000000000000000',
+    API_TOKENS: process.env.API_TOKENS || TOKEN,
+    PORT,
+    ROLES: 'api,worker,scheduler',
+  });
+  for (let i = 0; i < 100 && !(await reachable('127.0.0.1', PORT)); i++) await new Promise((r) => setTimeout(r, 200));
+
+  console.log(`
+  ┌─ Twilio Conversations user mirror — demo ───────────────────────────────────────────
+  │ Simulator (upstream): http://127.0.0.1:${SIM_PORT}/v1/Services   (admin: /admin/stats)
+  │ Services and sync status:  curl -H 'Authorization: Bearer ${TOKEN}' http://127.0.0.1:${PORT}/v1/services
+  │ Users of a service:        curl -H 'Authorization: Bearer ${TOKEN}' 'http://127.0.0.1:${PORT}/v1/services/IS…/users?limit=5'
+  │ Change feed:               curl -H 'Authorization: Bearer ${TOKEN}' 'http://127.0.0.1:${PORT}/v1/events?after=0&limit=5'
+  │ OpenAPI:                   http://127.0.0.1:${PORT}/docs
+  │ The mirror in SQL:         psql ${db.toString()} -c 'select chat_service_sid, count(*) from users group by 1'
+  │ Ctrl-C stops the demo.
+  └──────────────────────────────────────────────────────────────────────────────────────
+`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
