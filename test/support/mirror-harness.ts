@@ -1,4 +1,5 @@
 import { AppConfig, loadConfig } from '@app/config';
+import { CrawlQueue } from '@app/queue';
 import { SyncScheduler } from '@app/scheduler';
 import { startSimulator, RunningSimulator, SimulatorOptions } from '@app/twilio-sim';
 import { RunningMirror, startMirror } from '../../apps/mirror/src/bootstrap';
@@ -15,6 +16,8 @@ export interface Harness {
   prefix: string;
   /** Enqueues a crawl of every service and waits until each has a finished run newer than before. */
   crawlAll(): Promise<RunRow[]>;
+  /** The same for the given services of the simulator's default account, bypassing discovery. */
+  crawl(serviceSids: string[]): Promise<RunRow[]>;
   close(): Promise<void>;
 }
 
@@ -72,15 +75,12 @@ export async function startHarness(
     async crawlAll() {
       const [{ max }] = await db.dataSource.query('SELECT COALESCE(max(id), 0)::text AS max FROM sync_runs');
       const { enqueued, alreadyQueued } = await mirror.app.get(SyncScheduler).tick('manual');
-      const services = [...enqueued, ...alreadyQueued];
-      return waitFor(async () => {
-        const rows: RunRow[] = await db.dataSource.query(
-          `SELECT * FROM sync_runs WHERE id > $1 AND status <> 'running' ORDER BY id`,
-          [max],
-        );
-        const done = new Set(rows.map((r) => r.service_sid));
-        return services.every((s) => done.has(s)) ? rows : null;
-      }, 'every service to finish a crawl');
+      return waitForRuns(max, [...enqueued, ...alreadyQueued]);
+    },
+    async crawl(serviceSids) {
+      const [{ max }] = await db.dataSource.query('SELECT COALESCE(max(id), 0)::text AS max FROM sync_runs');
+      for (const s of serviceSids) await mirror.app.get(CrawlQueue).enqueue(sim.accountSid, s, 'manual');
+      return waitForRuns(max, serviceSids);
     },
     async close() {
       await mirror.close();
@@ -89,6 +89,16 @@ export async function startHarness(
       await redis.cleanup();
     },
   };
+  function waitForRuns(max: string, services: string[]): Promise<RunRow[]> {
+      return waitFor(async () => {
+        const rows: RunRow[] = await db.dataSource.query(
+          `SELECT * FROM sync_runs WHERE id > $1 AND status <> 'running' ORDER BY id`,
+          [max],
+        );
+        const done = new Set(rows.map((r) => r.service_sid));
+        return services.every((s) => done.has(s)) ? rows : null;
+      }, 'every service to finish a crawl');
+  }
   return harness;
 }
 

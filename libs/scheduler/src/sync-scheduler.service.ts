@@ -82,6 +82,7 @@ export class SyncScheduler implements OnApplicationBootstrap {
     const found: { sid: string; friendlyName: string | null }[] = [];
     for await (const s of this.accounts.client(accountSid).listServices()) found.push({ sid: s.sid, friendlyName: s.friendly_name });
     await this.services.upsertDiscovered(accountSid, found);
+    await this.services.markUnlisted(accountSid, found.map((s) => s.sid));
     return found.map((s) => ({ accountSid, serviceSid: s.sid }));
   }
 }

@@ -22,6 +22,15 @@ export class ServicesRepository {
     );
   }
 
+  /** After a full discovery: services of the account that are no longer listed are marked removed (never deleted). */
+  async markUnlisted(accountSid: string, listed: string[]): Promise<void> {
+    await this.ds.query(
+      `UPDATE services SET removed_at = now(), updated_at = now()
+       WHERE account_sid = $1 AND removed_at IS NULL AND NOT (sid = ANY($2::varchar[]))`,
+      [accountSid, listed],
+    );
+  }
+
   async disabledServiceSids(): Promise<Set<string>> {
     const rows = await this.ds.query('SELECT sid FROM services WHERE enabled = false');
     return new Set(rows.map((r: { sid: string }) => r.sid));

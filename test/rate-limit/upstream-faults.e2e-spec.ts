@@ -1,0 +1,136 @@
+import { CrawlQueue } from '@app/queue';
+import { Harness, RunRow, startHarness } from '../support/mirror-harness';
+
+/**
+ * Crawls through a misbehaving upstream (the simulator's faults, over real HTTP): every crawl must finish
+ * with the mirror equal to the upstream, 429s must neither fail a job nor spend an attempt.
+ */
+describe('crawling through upstream faults', () => {
+  let h: Harness;
+  const USERS = 300; // 6 pages per service
+
+  beforeAll(async () => {
+    h = await startHarness('faults', { sim: { services: `2x${USERS}`, seed: 3 }, env: { CRAWL_MAX_RETRIES: '3', TWILIO_PAGE_SIZE: '50' } });
+  });
+  afterAll(async () => h?.close());
+
+  async function expectMirrorEqual() {
+    for (const serviceSid of h.sim.serviceSids) {
+      const upstream = h.sim.admin.exportUsers(serviceSid);
+      const rows = await h.db.dataSource.query(
+        `SELECT sid, identity, friendly_name, attributes FROM users WHERE chat_service_sid = $1 AND deleted_at IS NULL ORDER BY sid`,
+        [serviceSid],
+      );
+      expect(rows.map((r: any) => [r.sid, r.identity, r.friendly_name, r.attributes])).toEqual(
+        upstream.map((u) => [u.sid, u.identity, u.friendly_name, JSON.parse(u.attributes!)]),
+      );
+    }
+  }
+  const sum = (runs: RunRow[], k: keyof RunRow) => runs.reduce((n, r) => n + Number(r[k]), 0);
+
+  async function completedJobsAttempts(): Promise<number[]> {
+    const jobs = await h.mirror.app.get(CrawlQueue).queue.getJobs(['completed']);
+    return jobs.map((j) => j.attemptsMade);
+  }
+
+  it('429 without Retry-After: backs off, re-asks the same page, never spends an attempt', async () => {
+    h.sim.admin.enqueueFaults({ kind: '429', count: 4, skip: 1, match: 'users-list' });
+    const runs = await h.crawlAll();
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(sum(runs, 'throttled')).toBe(4);
+    expect(sum(runs, 'pages')).toBe(12); // nothing skipped, nothing fetched twice into the mirror
+    // BullMQ counts the attempt that completed; the four parked 429s counted none.
+    expect(await completedJobsAttempts()).toEqual([1, 1]);
+    await expectMirrorEqual();
+  });
+
+  it('429 with Retry-After waits at least that long', async () => {
+    h.sim.admin.setBehavior({ retryAfter: 1 });
+    h.sim.admin.enqueueFaults({ kind: '429', count: 1, skip: 2, match: 'users-list' });
+    const t0 = Date.now();
+    const runs = await h.crawlAll();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(sum(runs, 'throttled')).toBe(1);
+    h.sim.admin.setBehavior({ retryAfter: 'none' });
+  });
+
+  it('a storm of 503s, truncated JSON, non-JSON bodies and resets are retried with backoff', async () => {
+    // Mutate upstream first so the crawl has real work to get right through the faults.
+    const [a, b] = h.sim.serviceSids;
+    const victim = h.sim.admin.exportUsers(a)[10];
+    h.sim.admin.updateUser(a, victim.sid, { friendlyName: 'changed under fire' });
+    h.sim.admin.createUser(b, { identity: 'born under fire' });
+    h.sim.admin.enqueueFaults([
+      { kind: '503', count: 3, match: 'users-list' },
+      { kind: 'truncate', count: 2, skip: 4, match: 'users-list' },
+      { kind: 'non-json', count: 1, skip: 6, match: 'users-list' },
+      { kind: 'reset', count: 1, skip: 8, match: 'users-list' },
+    ]);
+    const runs = await h.crawlAll();
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(sum(runs, 'retries')).toBe(7);
+    expect(sum(runs, 'updated')).toBe(1);
+    expect(sum(runs, 'created')).toBe(1);
+    await expectMirrorEqual();
+  });
+
+  it('past CRAWL_MAX_RETRIES the run fails with its checkpoint kept, and the next run resumes there', async () => {
+    const [a] = h.sim.serviceSids;
+    // The third page of service a fails four times in a row (1 try + 3 retries): the run gives up.
+    h.sim.admin.enqueueFaults({ kind: '503', count: 4, skip: 2, match: 'users-list', accountSid: h.sim.accountSid });
+    const failedRound = await h.crawl([a]);
+    const failed = failedRound.find((r) => r.status === 'failed')!;
+    expect(failed).toBeDefined();
+    expect(failed.error).toMatch(/gave up after 3 retries.*503/);
+    const [{ checkpoint_url }] = await h.db.dataSource.query(`SELECT checkpoint_url FROM sync_runs WHERE id = $1`, [failed.id]);
+    expect(checkpoint_url).toMatch(/PageToken=/); // kept, pointing past the pages already in
+
+    const [next] = await h.crawl([a]);
+    expect(next.status).toBe('succeeded');
+    const [row] = await h.db.dataSource.query(`SELECT crawl_id::text, pages FROM sync_runs WHERE id = $1`, [next.id]);
+    const [{ crawl_id: failedCrawl }] = await h.db.dataSource.query(`SELECT crawl_id::text FROM sync_runs WHERE id = $1`, [failed.id]);
+    expect(row.crawl_id).toBe(failedCrawl); // same crawl: the seen set carries over
+    expect(failed.pages + row.pages).toBe(6); // resumed at the checkpoint, not page one
+    await expectMirrorEqual();
+    // Nothing was deleted by the failed run nor by the resumed one: the seen set carried over.
+    const [{ n }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE deleted_at IS NOT NULL`);
+    expect(n).toBe(0);
+  });
+
+  it('a record with a bad sid is rejected and counted, the rest of the page lands, and nothing is swept', async () => {
+    const [a] = h.sim.serviceSids;
+    const gone = h.sim.admin.exportUsers(a)[0];
+    h.sim.admin.deleteUser(a, gone.sid);
+    h.sim.admin.enqueueFaults({ kind: 'bad-sid', count: 1, match: 'users-list', accountSid: h.sim.accountSid });
+    const runs = await h.crawlAll();
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
+    expect(sum(runs, 'rejected')).toBe(1);
+    // A crawl that rejected a record saw less than the upstream holds: it must not delete on that doubt.
+    const [{ deleted_at }] = await h.db.dataSource.query(`SELECT deleted_at FROM users WHERE sid = $1`, [gone.sid]);
+    expect(deleted_at).toBeNull();
+    const clean = await h.crawlAll();
+    expect(sum(clean, 'deleted')).toBe(1);
+  });
+
+  it('a 404 on a service marks it removed and deletes nothing', async () => {
+    const [, b] = h.sim.serviceSids;
+    const [{ n: before }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE chat_service_sid = $1 AND deleted_at IS NULL`, [b]);
+    h.sim.admin.deleteService(b);
+    const runs = await h.crawl([b]); // as when the service is named in TWILIO_SERVICE_SIDS
+    expect(runs.find((r) => r.service_sid === b)?.status).toBe('removed');
+    const [{ n: after }] = await h.db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE chat_service_sid = $1 AND deleted_at IS NULL`, [b]);
+    expect(after).toBe(before);
+    const [svc] = await h.db.dataSource.query(`SELECT removed_at, last_run_status FROM services WHERE sid = $1`, [b]);
+    expect(svc.last_run_status).toBe('removed');
+    expect(svc.removed_at).not.toBeNull();
+  });
+
+  it('discovery marks a service that is no longer listed as removed, and crawls only listed ones', async () => {
+    const [a, b] = h.sim.serviceSids;
+    const runs = await h.crawlAll();
+    expect(runs.map((r) => r.service_sid)).toEqual([a]);
+    const [svc] = await h.db.dataSource.query(`SELECT removed_at FROM services WHERE sid = $1`, [b]);
+    expect(svc.removed_at).not.toBeNull();
+  });
+});
