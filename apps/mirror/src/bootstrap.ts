@@ -28,7 +28,6 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
     const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
     http.useLogger(http.get(NestPinoLogger));
     configureHttp(http);
-    http.enableShutdownHooks();
     await http.listen(config.port, '0.0.0.0');
     const address = http.getHttpServer().address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
@@ -36,7 +35,6 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
   } else {
     app = await NestFactory.createApplicationContext(module, { bufferLogs: true });
     app.useLogger(app.get(NestPinoLogger));
-    app.enableShutdownHooks();
     await app.init();
   }
   root.info({ roles: [...config.roles], url }, 'mirror started');

@@ -14,7 +14,23 @@ async function main() {
     }
     throw e;
   }
-  await startMirror(config);
+  const mirror = await startMirror(config);
+  // SIGTERM/SIGINT: crawls finish and commit the page in flight and hand their jobs back, then exit 0.
+  // (Nest's enableShutdownHooks would re-raise the signal after closing, which reads as a crash.)
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    mirror.close().then(
+      () => process.exit(0),
+      (e) => {
+        console.error(`shutdown after ${signal} failed: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((e) => {

@@ -1,14 +1,14 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { CRAWL_QUEUE, CrawlJobData, QueueFactory } from '@app/queue';
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { Worker } from 'bullmq';
 import { Logger } from 'pino';
 import { CrawlService } from './crawl.service';
 
 /** The worker role: runs crawl jobs from the queue, WORKER_CONCURRENCY at a time. */
 @Injectable()
-export class CrawlProcessor implements OnApplicationBootstrap {
+export class CrawlProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   worker: Worker<CrawlJobData>;
 
   constructor(
@@ -31,5 +31,15 @@ export class CrawlProcessor implements OnApplicationBootstrap {
     this.worker.on('failed', (job, err) => log.warn({ jobId: job?.id, serviceSid: job?.data.serviceSid, error: err.message }, 'crawl job failed'));
     void this.worker.run();
     log.info({ concurrency: this.config.sync.workerConcurrency }, 'crawl worker started');
+  }
+
+  /**
+   * Before the database and Redis close: crawls commit their page in flight and hand their jobs back,
+   * and the worker stops taking jobs (else it would pick a handed-back job up again on its way out).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const closing = this.worker?.close();
+    await this.crawl.stop();
+    await closing;
   }
 }

@@ -2,7 +2,7 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { CrawlJobData } from '@app/queue';
 import { TwilioAuthError, TwilioClient, TwilioNotFoundError, TwilioRateLimitError } from '@app/twilio';
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { Logger } from 'pino';
 import { fullJitter } from './backoff';
@@ -25,7 +25,7 @@ export interface CrawlOutcome {
  * each page in its own transaction while the next one is already being fetched, then sweeps deletions.
  */
 @Injectable()
-export class CrawlService implements BeforeApplicationShutdown {
+export class CrawlService {
   private stopping = false;
   private readonly active = new Set<Promise<unknown>>();
   private readonly retry: RetryPolicy;
@@ -50,7 +50,7 @@ export class CrawlService implements BeforeApplicationShutdown {
   }
 
   /** SIGTERM: each crawl finishes and commits the page in flight, then hands its job back to the queue. */
-  async beforeApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled([...this.active]);
   }
