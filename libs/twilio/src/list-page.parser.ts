@@ -1,0 +1,104 @@
+import { isPlainObject } from './record.checks';
+import type { RejectedRecord } from './twilio.types';
+import type { RecordResult } from './user.parser';
+
+export type ShapeResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** The whole body is read before parsing, so a cut-off body shows up here as "truncated". */
+export function parseJsonBody(text: string): ShapeResult<unknown> {
+  if (text.length === 0) return { ok: false, reason: 'empty body' };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (e) {
+    const truncated = e instanceof SyntaxError && /end of (JSON|data)|Unterminated/i.test(e.message);
+    return { ok: false, reason: truncated ? 'truncated JSON body' : 'body is not JSON' };
+  }
+}
+
+export interface ParsedListPage<T> {
+  items: T[];
+  rejected: RejectedRecord[];
+  nextPageUrl: string | null;
+  page: number | null;
+  pageSize: number | null;
+}
+
+export interface ListPageContext {
+  /** 'users' or 'services': the array's name, which Twilio also puts in `meta.key`. */
+  key: string;
+  /** Origin of the client's baseUrl: the only place credentials may be sent. */
+  origin: string;
+  /** The URL just fetched, to catch a page pointing at itself (an endless crawl). */
+  url: string;
+}
+
+/**
+ * Checks a list page's envelope and validates each record. A bad envelope fails the page (retryable upstream
+ * glitch); a bad record only lands in `rejected`, so one odd user never poisons the other 49.
+ */
+export function parseListPage<T>(
+  body: unknown,
+  ctx: ListPageContext,
+  parseRecord: (raw: unknown) => RecordResult<T>,
+): ShapeResult<ParsedListPage<T>> {
+  if (!isPlainObject(body)) return { ok: false, reason: 'body is not a JSON object' };
+  const meta = body.meta;
+  if (!isPlainObject(meta)) return { ok: false, reason: 'meta is missing or not an object' };
+  const key = meta.key ?? ctx.key;
+  if (key !== ctx.key) return { ok: false, reason: `meta.key is ${JSON.stringify(key)}, expected "${ctx.key}"` };
+  const records = body[ctx.key];
+  if (!Array.isArray(records)) return { ok: false, reason: `"${ctx.key}" is missing or not an array` };
+
+  const next = checkNextPageUrl(meta.next_page_url, ctx);
+  if (!next.ok) return next;
+
+  const items: T[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = parseRecord(records[i]);
+    if (r.ok) items.push(r.value);
+    else rejected.push({ index: i, sid: r.sid, reason: r.reason });
+  }
+  return {
+    ok: true,
+    value: {
+      items,
+      rejected,
+      nextPageUrl: next.value,
+      page: integerOrNull(meta.page),
+      pageSize: integerOrNull(meta.page_size),
+    },
+  };
+}
+
+function integerOrNull(v: unknown): number | null {
+  return typeof v === 'number' && Number.isInteger(v) ? v : null;
+}
+
+/**
+ * `next_page_url` is followed verbatim (Twilio's page tokens are opaque), so it is the one server-supplied
+ * value that decides where our Authorization header goes next: it must stay on the configured origin.
+ * A missing field is an error rather than "last page", because a false last page would start a deletion sweep.
+ */
+export function checkNextPageUrl(v: unknown, ctx: { origin: string; url?: string }): ShapeResult<string | null> {
+  if (v === null) return { ok: true, value: null };
+  if (v === undefined) return { ok: false, reason: 'meta.next_page_url is missing' };
+  if (typeof v !== 'string') return { ok: false, reason: 'meta.next_page_url is not a string' };
+  const problem = foreignUrlProblem(v, ctx.origin);
+  if (problem) return { ok: false, reason: `meta.next_page_url ${problem}` };
+  if (ctx.url !== undefined && v === ctx.url) return { ok: false, reason: 'meta.next_page_url points at the page itself' };
+  return { ok: true, value: v };
+}
+
+/** Why `url` must not be sent our credentials, or null when it is on `origin`. */
+export function foreignUrlProblem(url: string, origin: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'is not an absolute URL';
+  }
+  if (u.username !== '' || u.password !== '') return 'carries credentials';
+  if (u.origin !== origin) return `is on another origin (${u.origin}, expected ${origin})`;
+  return null;
+}
