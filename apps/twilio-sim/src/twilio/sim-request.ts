@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import type { AccountRecord } from '../store/account.record';
+
+export type TwilioRoute = 'services-list' | 'services-fetch' | 'users-list' | 'users-fetch' | 'other';
+
+/** Body-level faults, applied when the 200 is written. */
+export type BodyFault = 'truncate' | 'bad-sid';
+
+/** What the simulator's pipeline learns about a Twilio request on its way through. */
+export interface SimRequestState {
+  route: TwilioRoute;
+  account?: AccountRecord;
+  bodyFault?: BodyFault;
+  /** The socket was destroyed on purpose (a `reset` fault). */
+  reset?: boolean;
+}
+
+/** The parts of Express's request the simulator uses (no @types/express in this repo). */
+export interface SimRequest extends IncomingMessage {
+  originalUrl: string;
+  params: Record<string, string>;
+  sim?: SimRequestState;
+}
+
+const ROUTES: ReadonlyArray<[RegExp, TwilioRoute]> = [
+  [/^\/v1\/Services\/?$/, 'services-list'],
+  [/^\/v1\/Services\/[^/]+\/?$/, 'services-fetch'],
+  [/^\/v1\/Services\/[^/]+\/Users\/?$/, 'users-list'],
+  [/^\/v1\/Services\/[^/]+\/Users\/[^/]+\/?$/, 'users-fetch'],
+];
+
+export function classifyRoute(path: string): TwilioRoute {
+  for (const [pattern, route] of ROUTES) if (pattern.test(path)) return route;
+  return 'other';
+}
+
+export function splitUrl(req: SimRequest): { path: string; search: string } {
+  const url = req.originalUrl ?? req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? { path: url, search: '' } : { path: url.slice(0, q), search: url.slice(q + 1) };
+}
+
+/** Page URLs are absolute and built from the request's own origin, as Twilio's are. */
+export function requestOrigin(req: IncomingMessage, fallback: string): string {
+  const host = req.headers.host;
+  return host ? `http://${host}` : fallback;
+}

@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http';
+import type { SimRequest } from './sim-request';
+
+const NOT_A_USER_SID = 'XX123';
+
+/** Writes a 200 JSON body, applying the body fault the upstream gate chose for this request, if any. */
+export function sendTwilioJson(req: SimRequest, res: ServerResponse, body: string): void {
+  const fault = req.sim?.bodyFault;
+  if (fault === undefined) {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  let bytes = Buffer.from(fault === 'bad-sid' ? withBadSid(body) : body);
+  // A complete HTTP message whose JSON stops mid-way: the client must notice it cannot parse the page.
+  if (fault === 'truncate') bytes = bytes.subarray(0, Math.max(1, bytes.length >> 1));
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
+  res.end(bytes);
+}
+
+/** Replaces the sid of the middle item of a list (or of a single resource) with a sid that is not a user's. */
+function withBadSid(body: string): string {
+  const parsed = JSON.parse(body) as Record<string, unknown>;
+  const list = (Array.isArray(parsed.users) ? parsed.users : Array.isArray(parsed.services) ? parsed.services : null) as
+    | Array<Record<string, unknown>>
+    | null;
+  if (list) {
+    const victim = list[list.length >> 1];
+    if (victim) victim.sid = NOT_A_USER_SID;
+  } else {
+    parsed.sid = NOT_A_USER_SID;
+  }
+  return JSON.stringify(parsed);
+}
+
+export function sendHtmlPage(res: ServerResponse): void {
+  const html =
+    '<!DOCTYPE html>\n<html><head><title>Service Temporarily Unavailable</title></head>' +
+    '<body><h1>Service Temporarily Unavailable</h1><p>The upstream gateway returned an unexpected page.</p></body></html>\n';
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+  res.end(html);
+}
