@@ -1,5 +1,5 @@
 import { CrawlQueue } from '@app/queue';
-import { Harness, RunRow, startHarness } from '../support/mirror-harness';
+import { Harness, RunRow, startHarness, waitFor } from '../support/mirror-harness';
 
 /**
  * Crawls through a misbehaving upstream (the simulator's faults, over real HTTP): every crawl must finish
@@ -28,9 +28,12 @@ describe('crawling through upstream faults', () => {
   }
   const sum = (runs: RunRow[], k: keyof RunRow) => runs.reduce((n, r) => n + Number(r[k]), 0);
 
-  async function completedJobsAttempts(): Promise<number[]> {
-    const jobs = await h.mirror.app.get(CrawlQueue).queue.getJobs(['completed']);
-    return jobs.map((j) => j.attemptsMade);
+  /** The run row finishes a moment before BullMQ records the job completed: wait for both jobs. */
+  function completedJobsAttempts(): Promise<number[]> {
+    return waitFor(async () => {
+      const jobs = await h.mirror.app.get(CrawlQueue).queue.getJobs(['completed']);
+      return jobs.length === 2 ? jobs.map((j) => j.attemptsMade) : null;
+    }, 'two completed jobs');
   }
 
   it('429 without Retry-After: backs off, re-asks the same page, never spends an attempt', async () => {

@@ -33,6 +33,8 @@ export interface RunRow {
   deleted: number;
   requests: number;
   throttled: number;
+  retries: number;
+  rejected: number;
   error: string | null;
 }
 

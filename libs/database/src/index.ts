@@ -3,3 +3,4 @@ export * from './data-source.options';
 export * from './prepare-database';
 export * from './database.module';
 export * from './mirror-user';
+export * from './statement-builder';

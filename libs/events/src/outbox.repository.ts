@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { StatementBuilder } from '@app/database';
 import { EntityManager } from 'typeorm';
 import { eventType, UserChange } from './user-change';
 import { OUTBOX_CHANNEL } from './user-event-row';
@@ -14,36 +15,40 @@ export interface OutboxContext {
  * Writes user-changed events inside the caller's transaction, next to the rows they describe.
  * The sequence comes from event_sequence's single row, which the UPDATE locks until commit: sequences
  * are therefore gap-free and in commit order, so the relay can publish strictly by sequence.
- * Called last in a page's transaction to hold that lock for as short a time as possible.
+ * Written as part of the page's one statement, right before its commit (see StatementBuilder).
  * The NOTIFY rides on the same statement and is delivered at commit: the relay and the feed wake on it.
  */
 @Injectable()
 export class OutboxRepository {
   async append(m: EntityManager, ctx: OutboxContext, changes: UserChange[]): Promise<void> {
+    const b = new StatementBuilder();
+    this.appendInto(b, ctx, changes);
+    await b.run(m);
+  }
+
+  /**
+   * The events as CTEs of the caller's statement: the sequence row's lock is then taken and released
+   * within one round trip plus the commit, never held across a trip back to the client.
+   */
+  appendInto(b: StatementBuilder, ctx: OutboxContext, changes: UserChange[]): void {
     if (!changes.length) return;
-    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, rowCount] rather than the rows.
-    const [{ last }] = await m.query(
-      `WITH s AS (UPDATE event_sequence SET last = last + $1 RETURNING last)
-       SELECT last, pg_notify($2, last::text) FROM s`,
-      [changes.length, OUTBOX_CHANNEL],
-    );
-    const first = BigInt(last) - BigInt(changes.length) + 1n;
-    const now = new Date().toISOString();
-    await m.query(
+    const n = b.param(changes.length, 'int');
+    b.with('event_seq', `UPDATE event_sequence SET last = last + ${n} RETURNING last`);
+    b.with(
+      'events_inserted',
       `INSERT INTO user_events (sequence, id, type, account_sid, service_sid, user_sid, run_id, time, data)
-       SELECT t.seq, t.id, t.type, $4, $5, t.user_sid, $6, $7, t.data::jsonb
-       FROM unnest($1::bigint[], $2::uuid[], $3::text[], $8::varchar[], $9::text[]) AS t(seq, id, type, user_sid, data)`,
-      [
-        changes.map((_, i) => (first + BigInt(i)).toString()),
-        changes.map(() => randomUUID()),
-        changes.map((c) => eventType(c.op)),
-        ctx.accountSid,
-        ctx.serviceSid,
-        ctx.runId,
-        now,
-        changes.map((c) => (c.after ?? c.before)!.sid),
-        changes.map((c) => JSON.stringify(c)),
-      ],
+       SELECT s.last - ${n} + t.ord, t.id, t.type, ${b.param(ctx.accountSid, 'varchar')}, ${b.param(ctx.serviceSid, 'varchar')},
+              t.user_sid, ${b.param(ctx.runId, 'bigint')}, ${b.param(new Date().toISOString(), 'timestamptz')}, t.data::jsonb
+       FROM event_seq s,
+            unnest(${b.param(changes.map(() => randomUUID()), 'uuid[]')}, ${b.param(changes.map((c) => eventType(c.op)), 'text[]')},
+                   ${b.param(changes.map((c) => (c.after ?? c.before)!.sid), 'varchar[]')},
+                   ${b.param(changes.map((c) => JSON.stringify(c)), 'text[]')})
+              WITH ORDINALITY AS t(id, type, user_sid, data, ord)
+       RETURNING sequence`,
     );
+    // Delivered at commit: the relay and the feed wake without polling.
+    b.with('events_notified', `SELECT pg_notify(${b.param(OUTBOX_CHANNEL, 'text')}, max(sequence)::text) FROM events_inserted`, {
+      required: true,
+    });
   }
 }

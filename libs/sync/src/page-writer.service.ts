@@ -1,3 +1,4 @@
+import { StatementBuilder } from '@app/database';
 import { OutboxRepository, UserChange } from '@app/events';
 import type { TwilioUser } from '@app/twilio';
 import { Injectable } from '@nestjs/common';
@@ -25,7 +26,8 @@ export interface PageResult {
 /**
  * Writes one page of users in one transaction: the diff against the mirror, the bulk upsert of what
  * changed, the seen marks, the outbox events and the run's checkpoint all commit together or not at all,
- * so a crash loses at most the page in flight and a replayed page is a no-op.
+ * so a crash loses at most the page in flight and a replayed page is a no-op. Two round trips: the diff's
+ * read, then one statement for every write.
  */
 @Injectable()
 export class PageWriter {
@@ -45,9 +47,9 @@ export class PageWriter {
   ): Promise<PageResult> {
     const { incoming, rejected } = this.prepare(items, ctx.serviceSid);
     rejected.unshift(...upstreamRejected);
-    return this.ds.transaction(async (m) => {
-      const { result, changes } = await this.apply(m, ctx, incoming);
-      await this.runs.recordPage(m, ctx.runId, nextUrl, {
+    return this.transaction(async (m) => {
+      const { b, result, changes } = await this.diff(m, ctx, incoming);
+      this.runs.recordPageInto(b, ctx.runId, nextUrl, {
         users: incoming.length,
         rejected: rejected.length,
         created: result.created,
@@ -55,7 +57,8 @@ export class PageWriter {
         unchanged: result.unchanged,
         ...attempts,
       });
-      await this.appendEvents(m, ctx, changes);
+      this.outbox.appendInto(b, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+      await b.run(m);
       return { ...result, rejected };
     });
   }
@@ -63,11 +66,24 @@ export class PageWriter {
   /** For users found outside paging (the deletion sweep's point fetches): same diff, no checkpoint. */
   async writeUsers(ctx: RunContext, items: TwilioUser[]): Promise<PageResult> {
     const { incoming, rejected } = this.prepare(items, ctx.serviceSid);
-    return this.ds.transaction(async (m) => {
-      const { result, changes } = await this.apply(m, ctx, incoming);
+    return this.transaction(async (m) => {
+      const { b, result, changes } = await this.diff(m, ctx, incoming);
+      this.outbox.appendInto(b, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+      await b.run(m);
       await this.runs.addCounts(m, ctx.runId, { created: result.created, updated: result.updated });
-      await this.appendEvents(m, ctx, changes);
       return { ...result, rejected };
+    });
+  }
+
+  /**
+   * A page commit need not wait for its WAL flush: a page lost in a Postgres crash is lost together with
+   * its checkpoint and events (one transaction), so the crawl fetches it again. The outbox relay makes a
+   * synchronous commit before it publishes, so no event leaves before it is durable.
+   */
+  private transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(async (m) => {
+      await m.query('SET LOCAL synchronous_commit = off');
+      return work(m);
     });
   }
 
@@ -84,19 +100,15 @@ export class PageWriter {
     return { incoming: dedupeBySid(incoming), rejected };
   }
 
-  private async apply(m: EntityManager, ctx: RunContext, incoming: IncomingUser[]) {
+  private async diff(m: EntityManager, ctx: RunContext, incoming: IncomingUser[]) {
     const sids = incoming.map((u) => u.user.sid);
     const stored = await this.users.loadForDiff(m, sids);
     const diff = diffPage(incoming, stored);
-    await this.users.upsert(m, diff.writes);
-    await this.users.markSeen(m, ctx.crawlId, sids);
+    const b = new StatementBuilder();
+    this.users.upsertInto(b, diff.writes);
+    this.users.markSeenInto(b, ctx.crawlId, sids);
     const result = { created: count(diff.changes, 'created'), updated: count(diff.changes, 'updated'), unchanged: diff.unchanged };
-    return { result, changes: diff.changes };
-  }
-
-  /** Last in the transaction: the outbox's sequence lock is held from here to commit, so keep that short. */
-  private appendEvents(m: EntityManager, ctx: RunContext, changes: UserChange[]) {
-    return this.outbox.append(m, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+    return { b, result, changes: diff.changes };
   }
 }
 

@@ -1,4 +1,4 @@
-import { SyncRunEntity } from '@app/database';
+import { StatementBuilder, SyncRunEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -44,13 +44,15 @@ export class SyncRunsRepository {
   }
 
   /** Committed in the page's transaction: the checkpoint moves exactly when the page's rows land. */
-  async recordPage(m: EntityManager, runId: string, nextUrl: string | null, c: PageCounts): Promise<void> {
-    await m.query(
-      `UPDATE sync_runs SET checkpoint_url = $2, pages = pages + 1, users_seen = users_seen + $3, rejected = rejected + $4,
-         created = created + $5, updated = updated + $6, unchanged = unchanged + $7,
-         requests = requests + $8, throttled = throttled + $9, retries = retries + $10
-       WHERE id = $1`,
-      [runId, nextUrl, c.users, c.rejected, c.created, c.updated, c.unchanged, c.requests, c.throttled, c.retries],
+  recordPageInto(b: StatementBuilder, runId: string, nextUrl: string | null, c: PageCounts): void {
+    b.with(
+      'run_recorded',
+      `UPDATE sync_runs SET checkpoint_url = ${b.param(nextUrl, 'text')}, pages = pages + 1,
+         users_seen = users_seen + ${b.param(c.users, 'int')}, rejected = rejected + ${b.param(c.rejected, 'int')},
+         created = created + ${b.param(c.created, 'int')}, updated = updated + ${b.param(c.updated, 'int')},
+         unchanged = unchanged + ${b.param(c.unchanged, 'int')}, requests = requests + ${b.param(c.requests, 'int')},
+         throttled = throttled + ${b.param(c.throttled, 'int')}, retries = retries + ${b.param(c.retries, 'int')}
+       WHERE id = ${b.param(runId, 'bigint')} RETURNING 1`,
     );
   }
 

@@ -1,4 +1,4 @@
-import { MirrorUser, normalizeDate } from '@app/database';
+import { MirrorUser, normalizeDate, StatementBuilder } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IncomingUser } from './incoming-user';
@@ -24,16 +24,23 @@ export class UsersRepository {
    * Inserts new users and overwrites changed ones. Callers pass only created or changed users (see diffPage),
    * so unchanged rows are never rewritten. attributes travel as Twilio's text and are parsed by jsonb.
    */
-  async upsert(m: EntityManager, users: IncomingUser[]): Promise<void> {
+  upsertInto(b: StatementBuilder, users: IncomingUser[]): void {
     if (!users.length) return;
-    const col = <T>(f: (u: IncomingUser) => T) => users.map(f);
-    await m.query(
+    const col = <T>(f: (u: IncomingUser) => T, cast: string) => b.param(users.map(f), cast);
+    b.with(
+      'users_upserted',
       `INSERT INTO users AS u (${USER_COLUMNS}, content_hash, version, first_seen_at, changed_at, deleted_at)
        SELECT t.sid, t.account_sid, t.chat_service_sid, t.role_sid, t.identity, t.friendly_name, t.attributes::jsonb,
               t.is_online, t.is_notifiable, t.date_created, t.date_updated, t.url, t.links::jsonb,
               t.content_hash, 1, now(), now(), NULL
-       FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[], $6::text[], $7::text[],
-                   $8::boolean[], $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
+       FROM unnest(${col((u) => u.user.sid, 'varchar[]')}, ${col((u) => u.user.account_sid, 'varchar[]')},
+                   ${col((u) => u.user.chat_service_sid, 'varchar[]')}, ${col((u) => u.user.role_sid, 'varchar[]')},
+                   ${col((u) => u.user.identity, 'text[]')}, ${col((u) => u.user.friendly_name, 'text[]')},
+                   ${col((u) => u.attributesText, 'text[]')}, ${col((u) => u.user.is_online, 'boolean[]')},
+                   ${col((u) => u.user.is_notifiable, 'boolean[]')}, ${col((u) => u.user.date_created, 'timestamptz[]')},
+                   ${col((u) => u.user.date_updated, 'timestamptz[]')}, ${col((u) => u.user.url, 'text[]')},
+                   ${col((u) => (u.user.links === null ? null : JSON.stringify(u.user.links)), 'text[]')},
+                   ${col((u) => u.contentHash, 'text[]')})
          AS t(sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
               is_online, is_notifiable, date_created, date_updated, url, links, content_hash)
        ON CONFLICT (sid) DO UPDATE SET
@@ -52,32 +59,18 @@ export class UsersRepository {
          content_hash = EXCLUDED.content_hash,
          version = u.version + 1,
          changed_at = now(),
-         deleted_at = NULL`,
-      [
-        col((u) => u.user.sid),
-        col((u) => u.user.account_sid),
-        col((u) => u.user.chat_service_sid),
-        col((u) => u.user.role_sid),
-        col((u) => u.user.identity),
-        col((u) => u.user.friendly_name),
-        col((u) => u.attributesText),
-        col((u) => u.user.is_online),
-        col((u) => u.user.is_notifiable),
-        col((u) => u.user.date_created),
-        col((u) => u.user.date_updated),
-        col((u) => u.user.url),
-        col((u) => (u.user.links === null ? null : JSON.stringify(u.user.links))),
-        col((u) => u.contentHash),
-      ],
+         deleted_at = NULL
+       RETURNING 1`,
     );
   }
 
   /** Remembers which users a crawl saw, without touching their rows (see the deletion sweep). */
-  async markSeen(m: EntityManager, crawlId: string, sids: string[]): Promise<void> {
+  markSeenInto(b: StatementBuilder, crawlId: string, sids: string[]): void {
     if (!sids.length) return;
-    await m.query(
-      `INSERT INTO sync_seen (crawl_id, sid) SELECT $1, unnest($2::varchar[]) ON CONFLICT DO NOTHING`,
-      [crawlId, sids],
+    b.with(
+      'users_seen',
+      `INSERT INTO sync_seen (crawl_id, sid) SELECT ${b.param(crawlId, 'bigint')}, unnest(${b.param(sids, 'varchar[]')})
+       ON CONFLICT DO NOTHING RETURNING 1`,
     );
   }
 

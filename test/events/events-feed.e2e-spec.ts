@@ -1,0 +1,142 @@
+import { UserEventsRepository } from '@app/events';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import schema from '../../libs/events/src/user-changed.schema.json';
+import { commitEvents, createdChanges, EventsEnv, eventsEnv, FeedApp, startFeedApp } from './support/events-apps';
+import { openSse } from './support/sse-client';
+
+/** GET /v1/events (long-poll) and /v1/events/stream (SSE) over real HTTP and Postgres. */
+describe('change feed over HTTP', () => {
+  let env: EventsEnv;
+  let feed: FeedApp;
+  const validate = addFormats(new Ajv2020({ allErrors: true })).compile(schema);
+
+  beforeAll(async () => {
+    env = await eventsEnv('feed');
+    feed = await startFeedApp(env.config);
+    await commitEvents(env.db.dataSource, createdChanges(1, 10)); // sequences 1..10
+  });
+  afterAll(async () => {
+    await feed?.close();
+    await env?.close();
+  });
+
+  const get = async (query: string) => {
+    const res = await fetch(`${feed.url}/v1/events${query}`);
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('pages through events in sequence order with after/limit, as valid CloudEvents', async () => {
+    const first = await get('?after=0&limit=4');
+    expect(first.status).toBe(200);
+    expect(first.body.events.map((e: any) => e.sequence)).toEqual(['1', '2', '3', '4']);
+    expect(first.body.next_after).toBe('4');
+    for (const e of first.body.events) expect(validate(e)).toBe(true);
+    const second = await get(`?after=${first.body.next_after}&limit=1000`);
+    expect(second.body.events.map((e: any) => e.sequence)).toEqual(['5', '6', '7', '8', '9', '10']);
+    expect(second.body.next_after).toBe('10');
+    const ids = [...first.body.events, ...second.body.events].map((e: any) => e.id);
+    const rows = await env.db.dataSource.query('SELECT id FROM user_events ORDER BY sequence');
+    expect(ids).toEqual(rows.map((r: any) => r.id));
+    // without after: from the oldest retained
+    expect((await get('?limit=2')).body.events.map((e: any) => e.sequence)).toEqual(['1', '2']);
+    // nothing new: empty page, the cursor stays
+    expect((await get('?after=10')).body).toEqual({ events: [], next_after: '10' });
+  });
+
+  it.each([
+    ['?after=abc', /after must be an event sequence/],
+    ['?after=-1', /after must be an event sequence/],
+    ['?after=1234567890123456789', /after must be an event sequence/],
+    ['?limit=0', /limit must be at least 1/],
+    ['?limit=1001', /limit must be at most 1000/],
+    ['?limit=2.5', /limit must be a whole number/],
+    ['?wait=31', /wait must be at most 30/],
+    ['?wait=soon', /wait must be a whole number/],
+    ['?cursor=1', /property cursor should not exist/],
+  ])('answers 400 to %s', async (query, message) => {
+    const res = await get(query);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.message)).toMatch(message);
+  });
+
+  it('long-poll answers as soon as an event commits, and empty when the wait runs out', async () => {
+    const t0 = Date.now();
+    const pending = get('?after=10&wait=10');
+    setTimeout(() => void commitEvents(env.db.dataSource, createdChanges(100, 2)), 300);
+    const res = await pending;
+    const took = Date.now() - t0;
+    expect(res.body.events.map((e: any) => e.sequence)).toEqual(['11', '12']);
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(2000); // woken by NOTIFY, not the 10 s timeout
+
+    const t1 = Date.now();
+    const empty = await get('?after=12&wait=1');
+    expect(empty.body).toEqual({ events: [], next_after: '12' });
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(950);
+  });
+
+  it('streams Server-Sent Events and resumes from Last-Event-ID', async () => {
+    const sse = await openSse(`${feed.url}/v1/events/stream?after=8`);
+    expect(sse.status).toBe(200);
+    expect(sse.headers['content-type']).toMatch(/^text\/event-stream/);
+    const firstFour = await sse.next(4);
+    expect(firstFour.map((m) => m.id)).toEqual(['9', '10', '11', '12']);
+    for (const m of firstFour) {
+      const event = JSON.parse(m.data);
+      expect(m.event).toBe(event.type);
+      expect(event.sequence).toBe(m.id);
+      expect(validate(event)).toBe(true);
+    }
+    // live: committed while connected
+    await commitEvents(env.db.dataSource, createdChanges(200, 3)); // 13..15
+    expect((await sse.next(3)).map((m) => m.id)).toEqual(['13', '14', '15']);
+    sse.close();
+
+    // EventSource reconnects with the last id it saw: the header wins over ?after
+    await commitEvents(env.db.dataSource, createdChanges(300, 2)); // 16, 17
+    const resumed = await openSse(`${feed.url}/v1/events/stream?after=1`, { 'Last-Event-ID': '14' });
+    expect((await resumed.next(3)).map((m) => m.id)).toEqual(['15', '16', '17']);
+    resumed.close();
+
+    const bad = await openSse(`${feed.url}/v1/events/stream`, { 'Last-Event-ID': 'yesterday' });
+    expect(bad.status).toBe(400);
+    expect(await bad.body).toMatch(/Last-Event-ID must be an event sequence/);
+  });
+
+  it('answers 410 Gone for a sequence whose successors were pruned', async () => {
+    const events = new UserEventsRepository((sql, p) => env.db.dataSource.query(sql, p));
+    await env.db.dataSource.query(`UPDATE user_events SET published_at = now(), time = now() - interval '30 days' WHERE sequence <= 12`);
+    expect(await events.prune(new Date(Date.now() - 3_600_000), 1000)).toBe(12);
+
+    const gone = await get('?after=5');
+    expect(gone.status).toBe(410);
+    expect(gone.body.message).toMatch(/events after sequence 5 are no longer retained/);
+    expect(gone.body.oldest_retained).toBe('13');
+    expect((await get('?after=11')).status).toBe(410);
+    // the last pruned sequence itself is fine: nothing after it is missing
+    const edge = await get('?after=12&limit=2');
+    expect(edge.status).toBe(200);
+    expect(edge.body.events.map((e: any) => e.sequence)).toEqual(['13', '14']);
+    // without after: from the oldest retained, no 410
+    expect((await get('?limit=1')).body.events[0].sequence).toBe('13');
+
+    const sse = await openSse(`${feed.url}/v1/events/stream?after=3`);
+    expect(sse.status).toBe(410);
+    expect(await sse.body).toMatch(/no longer retained/);
+
+    // everything pruned: the cursor of an empty feed is the last sequence ever assigned
+    await env.db.dataSource.query(`UPDATE user_events SET published_at = now(), time = now() - interval '30 days'`);
+    await events.prune(new Date(Date.now() - 3_600_000), 1000);
+    expect((await get('')).body).toEqual({ events: [], next_after: '17' });
+    expect((await get('?after=16')).status).toBe(410);
+    expect((await get('?after=17')).status).toBe(200);
+  });
+
+  it('documents both endpoints in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${feed.url}/docs/openapi.json`)).json()) as any;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/events/stream']));
+    expect(doc.paths['/v1/events'].get.responses).toHaveProperty('410');
+    expect(doc.paths['/v1/events/stream'].get.responses['200'].content).toHaveProperty('text/event-stream');
+  });
+});
