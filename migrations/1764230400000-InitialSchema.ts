@@ -90,7 +90,7 @@ export class InitialSchema1764230400000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE user_events (
         sequence      bigint PRIMARY KEY,
-        id            uuid NOT NULL UNIQUE,
+        id            uuid NOT NULL,
         type          text NOT NULL,
         account_sid   varchar(34) NOT NULL,
         service_sid   varchar(34) NOT NULL,
@@ -101,7 +101,6 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         published_at  timestamptz
       )`);
     await q.query(`CREATE INDEX user_events_unpublished_idx ON user_events (sequence) WHERE published_at IS NULL`);
-    await q.query(`CREATE INDEX user_events_user_idx ON user_events (user_sid, sequence)`);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -48,6 +48,7 @@ export function configureHttp(app: INestApplication): void {
     .setDescription('Queries over the local mirror of Twilio Conversations users, sync status and the change feed.')
     .setVersion('1')
     .addBearerAuth()
+    .addBasicAuth() // the Twilio-compatible surface: account sid : API token, as the twilio SDK sends it
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -5,7 +5,12 @@ import { ENTITIES } from './entities';
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/twilio_mirror';
 
 /** The one definition of the data source, shared by Nest (DatabaseModule) and the migration CLI (data-source.ts). */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+/**
+ * asyncCommit: the service's own connections commit without waiting for the WAL flush. Safe here because
+ * every write is replayable (a crawl re-fetches a lost page; its checkpoint was lost with it) and the outbox
+ * relay makes a synchronous commit, which flushes all earlier WAL, before it publishes anything.
+ */
+export function dataSourceOptions(url: string, poolSize = 10, asyncCommit = false): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -15,6 +20,6 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     synchronize: false,
     migrationsRun: false,
     applicationName: 'twilio-mirror',
-    extra: { max: poolSize },
+    extra: { max: poolSize, ...(asyncCommit ? { options: '-c synchronous_commit=off' } : {}) },
   };
 }

@@ -10,7 +10,7 @@ import { ENTITIES } from './entities';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl, 20), retryAttempts: 3 }),
+      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.databaseUrl, 20, true), retryAttempts: 3 }),
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],

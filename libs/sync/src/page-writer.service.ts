@@ -76,15 +76,11 @@ export class PageWriter {
   }
 
   /**
-   * A page commit need not wait for its WAL flush: a page lost in a Postgres crash is lost together with
-   * its checkpoint and events (one transaction), so the crawl fetches it again. The outbox relay makes a
-   * synchronous commit before it publishes, so no event leaves before it is durable.
+   * Page commits do not wait for the WAL flush (the pool sets synchronous_commit off, see dataSourceOptions):
+   * a page lost in a Postgres crash is lost with its checkpoint and events, and the crawl fetches it again.
    */
   private transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    return this.ds.transaction(async (m) => {
-      await m.query('SET LOCAL synchronous_commit = off');
-      return work(m);
-    });
+    return this.ds.transaction(work);
   }
 
   private prepare(items: TwilioUser[], serviceSid: string) {

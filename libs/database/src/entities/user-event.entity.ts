@@ -6,7 +6,8 @@ export class UserEventEntity {
   @PrimaryColumn({ type: 'bigint' })
   sequence: string;
 
-  @Column({ type: 'uuid', unique: true })
+  /** A random UUID: unique without an index to maintain on every insert. */
+  @Column({ type: 'uuid' })
   id: string;
 
   @Column({ type: 'text' })
