@@ -11,7 +11,10 @@ import { Logger } from 'pino';
 export interface TickResult {
   enqueued: string[];
   alreadyQueued: string[];
+  /** Discovery failed on a transient fault: worth another try. */
   failedAccounts: string[];
+  /** Credentials refused (401/403): marked unhealthy, not retried until the next tick. */
+  unhealthyAccounts: string[];
 }
 
 /**
@@ -38,19 +41,36 @@ export class SyncScheduler implements OnApplicationBootstrap {
     const job = CronJob.from({ cronTime: this.config.sync.cron, onTick: () => void this.safeTick('schedule'), start: true });
     this.registry.addCronJob('sync', job);
     this.log.info({ cron: this.config.sync.cron, onStart: this.config.sync.onStart }, 'scheduler started');
-    if (this.config.sync.onStart) void this.safeTick('start');
+    if (this.config.sync.onStart) void this.startTick();
+  }
+
+  /**
+   * The start-up tick retries accounts whose discovery failed on a transient fault (the upstream may start
+   * after us, as in docker compose), so the first crawl does not wait for the next cron tick.
+   */
+  private async startTick(): Promise<void> {
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const result = await this.safeTick('start');
+      if (result && result.failedAccounts.length === 0) return;
+      await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+    }
   }
 
   async tick(trigger: CrawlTrigger): Promise<TickResult> {
-    const result: TickResult = { enqueued: [], alreadyQueued: [], failedAccounts: [] };
+    const result: TickResult = { enqueued: [], alreadyQueued: [], failedAccounts: [], unhealthyAccounts: [] };
     const disabled = await this.services.disabledServiceSids();
     for (const accountSid of this.accounts.accountSids()) {
       let services: ConfiguredService[];
       try {
         services = await this.servicesOf(accountSid);
       } catch (e) {
-        result.failedAccounts.push(accountSid);
-        if (e instanceof TwilioAuthError) await this.services.markAccount(accountSid, 'unhealthy', e.message);
+        // Credentials refused will not fix themselves by retrying; anything else might.
+        if (e instanceof TwilioAuthError) {
+          result.unhealthyAccounts.push(accountSid);
+          await this.services.markAccount(accountSid, 'unhealthy', e.message);
+        } else {
+          result.failedAccounts.push(accountSid);
+        }
         this.log.error({ accountSid, error: (e as Error).message }, 'service discovery failed; other accounts go on');
         continue;
       }
@@ -61,15 +81,16 @@ export class SyncScheduler implements OnApplicationBootstrap {
         this.log.debug({ serviceSid: s.serviceSid, jobId, added }, added ? 'crawl enqueued' : 'crawl already queued');
       }
     }
-    this.log.info({ trigger, enqueued: result.enqueued.length, alreadyQueued: result.alreadyQueued.length, failedAccounts: result.failedAccounts }, 'sync tick');
+    this.log.info({ trigger, enqueued: result.enqueued.length, alreadyQueued: result.alreadyQueued.length, failedAccounts: result.failedAccounts, unhealthyAccounts: result.unhealthyAccounts }, 'sync tick');
     return result;
   }
 
-  private async safeTick(trigger: CrawlTrigger): Promise<void> {
+  private async safeTick(trigger: CrawlTrigger): Promise<TickResult | null> {
     try {
-      await this.tick(trigger);
+      return await this.tick(trigger);
     } catch (e) {
       this.log.error({ err: e }, 'sync tick failed');
+      return null;
     }
   }
 
