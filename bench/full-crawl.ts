@@ -69,6 +69,7 @@ async function fullCrawl(simUrl: string, serviceSid: string): Promise<{ ms: numb
     DATABASE_URL: db.url,
     REDIS_URL,
     QUEUE_PREFIX: redis.prefix,
+    EVENTS_STREAM: `${redis.prefix}:user-events`,
     TWILIO_ACCOUNT_SID: SIM_ACCOUNT,
     TWILIO_AUTH_TOKEN: SIM_TOKEN,
     TWILIO_BASE_URL: simUrl,

@@ -28,6 +28,7 @@ async function main() {
     DATABASE_URL: db.url,
     REDIS_URL,
     QUEUE_PREFIX: redis.prefix,
+    EVENTS_STREAM: `${redis.prefix}:user-events`,
     TWILIO_ACCOUNT_SID: sim.accountSid,
     TWILIO_AUTH_TOKEN: 'simauthtoken00000000000000000000',
     TWILIO_BASE_URL: sim.url,

@@ -1,25 +1,41 @@
-import { UserEventsRepository } from '@app/events';
+import { OutboxRelayRepository, userChangedSchema } from '@app/events';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import schema from '../../libs/events/src/user-changed.schema.json';
-import { commitEvents, createdChanges, EventsEnv, eventsEnv, FeedApp, startFeedApp } from './support/events-apps';
+import {
+  commitEvents,
+  createdChanges,
+  EventsEnv,
+  eventsEnv,
+  FeedApp,
+  RelayApp,
+  startFeedApp,
+  startRelayApp,
+  unpublishedCount,
+  waitUntil,
+} from './support/events-apps';
 import { openSse } from './support/sse-client';
 
-/** GET /v1/events (long-poll) and /v1/events/stream (SSE) over real HTTP and Postgres. */
+/** GET /v1/events (long-poll) and /v1/events/stream (SSE) over real HTTP and Postgres, with the relay running. */
 describe('change feed over HTTP', () => {
   let env: EventsEnv;
   let feed: FeedApp;
-  const validate = addFormats(new Ajv2020({ allErrors: true })).compile(schema);
+  let relay: RelayApp;
+  const validate = addFormats(new Ajv2020({ allErrors: true })).compile(userChangedSchema);
 
   beforeAll(async () => {
     env = await eventsEnv('feed');
     feed = await startFeedApp(env.config);
+    relay = await startRelayApp(env.config);
     await commitEvents(env.db.dataSource, createdChanges(1, 10)); // sequences 1..10
+    await published();
   });
   afterAll(async () => {
+    await relay?.close();
     await feed?.close();
     await env?.close();
   });
+
+  const published = () => waitUntil('the relay to publish', async () => (await unpublishedCount(env.db.dataSource)) === 0);
 
   const get = async (query: string) => {
     const res = await fetch(`${feed.url}/v1/events${query}`);
@@ -60,19 +76,32 @@ describe('change feed over HTTP', () => {
     expect(JSON.stringify(res.body.message)).toMatch(message);
   });
 
-  it('long-poll answers as soon as an event commits, and empty when the wait runs out', async () => {
+  it('serves published events only (durable: the relay flushed them), not merely committed ones', async () => {
+    await relay.relay.stop();
+    try {
+      await commitEvents(env.db.dataSource, createdChanges(50, 1)); // 11, committed, not published
+      expect((await get('?after=10')).body).toEqual({ events: [], next_after: '10' });
+      expect((await get('?after=10&limit=1')).status).toBe(200); // not mistaken for a pruned sequence
+    } finally {
+      relay.relay.start();
+    }
+    await published();
+    expect((await get('?after=10')).body.events.map((e: any) => e.sequence)).toEqual(['11']);
+  });
+
+  it('long-poll answers as soon as an event is published, and empty when the wait runs out', async () => {
     const t0 = Date.now();
-    const pending = get('?after=10&wait=10');
+    const pending = get('?after=11&wait=10');
     setTimeout(() => void commitEvents(env.db.dataSource, createdChanges(100, 2)), 300);
     const res = await pending;
     const took = Date.now() - t0;
-    expect(res.body.events.map((e: any) => e.sequence)).toEqual(['11', '12']);
+    expect(res.body.events.map((e: any) => e.sequence)).toEqual(['12', '13']);
     expect(took).toBeGreaterThanOrEqual(250);
     expect(took).toBeLessThan(2000); // woken by NOTIFY, not the 10 s timeout
 
     const t1 = Date.now();
-    const empty = await get('?after=12&wait=1');
-    expect(empty.body).toEqual({ events: [], next_after: '12' });
+    const empty = await get('?after=13&wait=1');
+    expect(empty.body).toEqual({ events: [], next_after: '13' });
     expect(Date.now() - t1).toBeGreaterThanOrEqual(950);
   });
 
@@ -89,14 +118,14 @@ describe('change feed over HTTP', () => {
       expect(validate(event)).toBe(true);
     }
     // live: committed while connected
-    await commitEvents(env.db.dataSource, createdChanges(200, 3)); // 13..15
-    expect((await sse.next(3)).map((m) => m.id)).toEqual(['13', '14', '15']);
+    await commitEvents(env.db.dataSource, createdChanges(200, 3)); // 14..16
+    expect((await sse.next(4)).map((m) => m.id)).toEqual(['13', '14', '15', '16']);
     sse.close();
 
     // EventSource reconnects with the last id it saw: the header wins over ?after
-    await commitEvents(env.db.dataSource, createdChanges(300, 2)); // 16, 17
+    await commitEvents(env.db.dataSource, createdChanges(300, 2)); // 17, 18
     const resumed = await openSse(`${feed.url}/v1/events/stream?after=1`, { 'Last-Event-ID': '14' });
-    expect((await resumed.next(3)).map((m) => m.id)).toEqual(['15', '16', '17']);
+    expect((await resumed.next(4)).map((m) => m.id)).toEqual(['15', '16', '17', '18']);
     resumed.close();
 
     const bad = await openSse(`${feed.url}/v1/events/stream`, { 'Last-Event-ID': 'yesterday' });
@@ -105,7 +134,8 @@ describe('change feed over HTTP', () => {
   });
 
   it('answers 410 Gone for a sequence whose successors were pruned', async () => {
-    const events = new UserEventsRepository((sql, p) => env.db.dataSource.query(sql, p));
+    await published();
+    const events = new OutboxRelayRepository((sql, p) => env.db.dataSource.query(sql, p));
     await env.db.dataSource.query(`UPDATE user_events SET published_at = now(), time = now() - interval '30 days' WHERE sequence <= 12`);
     expect(await events.prune(new Date(Date.now() - 3_600_000), 1000)).toBe(12);
 
@@ -128,9 +158,9 @@ describe('change feed over HTTP', () => {
     // everything pruned: the cursor of an empty feed is the last sequence ever assigned
     await env.db.dataSource.query(`UPDATE user_events SET published_at = now(), time = now() - interval '30 days'`);
     await events.prune(new Date(Date.now() - 3_600_000), 1000);
-    expect((await get('')).body).toEqual({ events: [], next_after: '17' });
-    expect((await get('?after=16')).status).toBe(410);
-    expect((await get('?after=17')).status).toBe(200);
+    expect((await get('')).body).toEqual({ events: [], next_after: '18' });
+    expect((await get('?after=17')).status).toBe(410);
+    expect((await get('?after=18')).status).toBe(200);
   });
 
   it('documents both endpoints in the OpenAPI document', async () => {

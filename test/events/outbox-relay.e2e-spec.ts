@@ -1,4 +1,6 @@
-import { StreamPublisher } from '@app/events';
+import { OutboxRepository, StreamPublisher } from '@app/events';
+import { Client } from 'pg';
+import { EntityManager } from 'typeorm';
 import Redis from 'ioredis';
 import { REDIS_URL } from '../support/test-redis';
 import { commitEvents, createdChanges, EventsEnv, eventsEnv, RelayApp, startRelayApp, unpublishedRelayRows, waitUntil } from './support/events-apps';
@@ -80,6 +82,41 @@ describe('outbox relay', () => {
     const entries = await expectStreamMatchesOutbox();
     expect(entries).toHaveLength(last);
     expect(b.relay.publishedCount).toBe(15); // the 25 already there were recognised, not repeated
+  });
+
+  it('a batch stops at the first entry Redis refuses for another reason: nothing after it is on the stream', async () => {
+    const stream = `${env.stream}:stop`;
+    await commitEvents(env.db.dataSource, createdChanges(40_000, 4));
+    const rows = (await unpublishedRelayRows(env.db.url, 4)).map((r, i) => ({ ...r, sequence: String(1_000_000 + i) }));
+    rows[2] = { ...rows[2], sequence: 'not-an-id' };
+    const publisher = new StreamPublisher(redis, stream, 1000);
+    const outcome = await publisher.publish(rows);
+    expect(outcome.onStream).toBe(2);
+    expect(outcome.error?.message).toMatch(/Invalid stream ID/i);
+    expect((await redis.xrange(stream, '-', '+')).map(([id]) => id)).toEqual(['1000000-0', '1000001-0']);
+    // the same batch again: the two on the stream count as already there
+    const again = await publisher.publish(rows.slice(0, 2));
+    expect(again).toEqual({ onStream: 2, alreadyThere: 2, error: null });
+  });
+
+  it('reads durably: events committed without a WAL flush are flushed before the relay can publish them', async () => {
+    const asyncWriter = new Client({ connectionString: env.db.url, options: '-c synchronous_commit=off' });
+    await asyncWriter.connect();
+    try {
+      const outbox = new OutboxRepository();
+      await asyncWriter.query('BEGIN');
+      const ctx = { accountSid: 'AC' + 'a'.repeat(32), serviceSid: 'IS' + 'b'.repeat(32), runId: null };
+      const m = { query: (sql: string, p?: unknown[]) => asyncWriter.query(sql, p).then((r) => r.rows) } as unknown as EntityManager;
+      await outbox.append(m, ctx, createdChanges(30_000, 3));
+      await asyncWriter.query('COMMIT');
+      const [{ lsn }] = (await asyncWriter.query('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows;
+      const rows = await unpublishedRelayRows(env.db.url, 10); // the relay's read
+      expect(rows.length).toBeGreaterThanOrEqual(3);
+      const [{ flushed }] = await env.db.dataSource.query('SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), $1::pg_lsn) >= 0 AS flushed', [lsn]);
+      expect(flushed).toBe(true);
+    } finally {
+      await asyncWriter.end();
+    }
   });
 
   it('elects one leader; when its connection dies the other takes over and nothing is lost or repeated', async () => {

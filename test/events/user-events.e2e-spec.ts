@@ -1,8 +1,9 @@
+import { userChangedSchema } from '@app/events';
+import { CrawlQueue } from '@app/queue';
 import type { TwilioUser } from '@app/twilio-sim';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import Redis from 'ioredis';
-import schema from '../../libs/events/src/user-changed.schema.json';
 import { Harness, startHarness } from '../support/mirror-harness';
 import { REDIS_URL } from '../support/test-redis';
 import { FeedApp, RelayApp, startFeedApp, startRelayApp, waitUntil } from './support/events-apps';
@@ -22,7 +23,7 @@ describe('user-changed events end to end', () => {
   let feed: FeedApp;
   let redis: Redis;
   let serviceSid: string;
-  const validate = addFormats(new Ajv2020({ allErrors: true })).compile(schema);
+  const validate = addFormats(new Ajv2020({ allErrors: true })).compile(userChangedSchema);
 
   beforeAll(async () => {
     // No in-place page retries: a page that fails once fails its run (the failed-run case below).
@@ -38,6 +39,19 @@ describe('user-changed events end to end', () => {
     await relay?.close();
     await h?.close();
   });
+
+  /**
+   * A crawl enqueued while the previous job is still completing (its run already finished) is deduplicated
+   * into that job and never runs: wait for the queue to be idle first.
+   */
+  async function crawl() {
+    const queue = h.mirror.app.get(CrawlQueue).queue;
+    await waitUntil('the crawl queue to be idle', async () => {
+      const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      return !c.active && !c.waiting && !c.delayed && !c.prioritized;
+    });
+    return h.crawlAll();
+  }
 
   const lastSequence = async () => Number((await h.db.dataSource.query('SELECT last FROM event_sequence'))[0].last);
   const upstream = (): TwilioUser[] => h.sim.admin.exportUsers(serviceSid);
@@ -78,7 +92,7 @@ describe('user-changed events end to end', () => {
   let afterFirst = 0;
 
   it('a first crawl announces one created event per user', async () => {
-    const [run] = await h.crawlAll();
+    const [run] = await crawl();
     expect(run).toMatchObject({ status: 'succeeded', created: USERS, updated: 0, deleted: 0 });
     afterFirst = await lastSequence();
     expect(afterFirst).toBe(USERS);
@@ -113,7 +127,7 @@ describe('user-changed events end to end', () => {
     for (const u of reordered) reorderAttributeKeysOnly(h.sim, serviceSid, u.sid);
     const reorderedXmin = await xmins(reordered.map((u) => u.sid));
 
-    const [run] = await h.crawlAll();
+    const [run] = await crawl();
     expect(run).toMatchObject({ status: 'succeeded', created: 8, updated: 10, deleted: 6 });
     const { stream, fed } = await delivered(afterFirst);
     expectSameOnBoth(stream, fed, afterFirst, 24);
@@ -147,7 +161,7 @@ describe('user-changed events end to end', () => {
     const before = await lastSequence();
     const streamLength = await redis.xlen(h.config.events.stream);
     const rowsBefore = await allXmins();
-    const [run] = await h.crawlAll();
+    const [run] = await crawl();
     expect(run).toMatchObject({ status: 'succeeded', created: 0, updated: 0, deleted: 0, unchanged: USERS + 7 - 5 });
     expect(await lastSequence()).toBe(before);
     expect(await allXmins()).toEqual(rowsBefore); // every users tuple is the one that was there
@@ -161,7 +175,7 @@ describe('user-changed events end to end', () => {
     for (const u of victims) h.sim.admin.deleteUser(serviceSid, u.sid);
     // Page 2 of the list answers 500 (CRAWL_MAX_RETRIES=0: the run fails there).
     h.sim.admin.enqueueFaults({ kind: '500', match: 'users-list', skip: 1, count: 1 });
-    const [failed] = await h.crawlAll();
+    const [failed] = await crawl();
     expect(failed.status).toBe('failed');
     expect(failed.pages).toBe(1);
     expect(await lastSequence()).toBe(before);
@@ -169,7 +183,7 @@ describe('user-changed events end to end', () => {
     expect(n).toBe(0);
 
     h.sim.admin.clearFaults();
-    const [resumed] = await h.crawlAll();
+    const [resumed] = await crawl();
     expect(resumed).toMatchObject({ status: 'succeeded', deleted: 3, created: 0, updated: 0 });
     const { stream, fed } = await delivered(before);
     expectSameOnBoth(stream, fed, before, 3);

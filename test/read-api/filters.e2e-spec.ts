@@ -112,6 +112,9 @@ describe('read API: users, filters and lookups', () => {
     expect(sids((await api.get(`/v1/services/${A}/users?q=ALICI`)).body)).toEqual(n(2));
     expect(sids((await api.get(`/v1/services/${A}/users?q=${encodeURIComponent('00%')}`)).body)).toEqual(n(6));
     expect(sids((await api.get(`/v1/services/${A}/users?q=ops%20%3Fx`)).body)).toEqual(n(5));
+    // A match never spans the two fields ("Alice Smith" then "alice@example.com").
+    expect(sids((await api.get(`/v1/services/${A}/users?q=ith%20ali`)).body)).toEqual([]);
+    expect(sids((await api.get(`/v1/services/${A}/users?q=smithalice`)).body)).toEqual([]);
   });
 
   it("filters by updated since on the mirror's changed_at", async () => {
@@ -166,6 +169,7 @@ describe('read API: users, filters and lookups', () => {
       ['attributes=%7Bplan', /attributes must be valid JSON/],
       ['attributes=%7B%22a%22%3A%22%5Cu0000%22%7D', /NUL/],
       ['q=ab', /q must be at least 3 characters/],
+      ['q=abc%1Fdef', /q cannot contain control characters/],
       ['updated_since=yesterday', /updated_since must be an ISO 8601/],
       ['updated_since=0001-01-01T00:00:00Z', /between 1970 and 9999/],
       ['deleted=maybe', /deleted must be one of exclude, include, only/],
@@ -181,7 +185,7 @@ describe('read API: users, filters and lookups', () => {
     }
     const badSid = await api.get(`/v1/services/IS123/users`);
     expect(badSid.status).toBe(400);
-    expect(badSid.body.message).toBe('"IS123" is not a IS sid (IS followed by 32 hex digits)');
+    expect(badSid.body.message).toBe('"IS123" is not a valid IS sid (IS followed by 32 hex digits)');
   });
 
   describe('lookups', () => {

@@ -134,7 +134,7 @@ describe('Twilio-compatible surface: JSON shape, paging and errors', () => {
     const replayed = await get(`/v1/Services/${OTHER}/Users?PageToken=${isToken}`);
     expect(replayed.status).toBe(400);
     const badSid = await get(`/v1/Services/IS123/Users`);
-    expect(badSid.json()).toMatchObject({ status: 400, code: 20001, message: expect.stringMatching(/not a IS sid/) });
+    expect(badSid.json()).toMatchObject({ status: 400, code: 20001, message: expect.stringMatching(/not a valid IS sid/) });
     const unknown = await get(`/v1/Services/${sid('IS', 0x99)}/Users`);
     expect(unknown.json()).toMatchObject({ status: 404, code: 20404 });
     expect(spec.error()(unknown.json())).toBe(true);

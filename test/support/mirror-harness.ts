@@ -75,11 +75,13 @@ export async function startHarness(
     config,
     prefix: redis.prefix,
     async crawlAll() {
+      await queueIdle();
       const [{ max }] = await db.dataSource.query('SELECT COALESCE(max(id), 0)::text AS max FROM sync_runs');
       const { enqueued, alreadyQueued } = await mirror.app.get(SyncScheduler).tick('manual');
       return waitForRuns(max, [...enqueued, ...alreadyQueued]);
     },
     async crawl(serviceSids) {
+      await queueIdle();
       const [{ max }] = await db.dataSource.query('SELECT COALESCE(max(id), 0)::text AS max FROM sync_runs');
       for (const s of serviceSids) await mirror.app.get(CrawlQueue).enqueue(sim.accountSid, s, 'manual');
       return waitForRuns(max, serviceSids);
@@ -91,6 +93,17 @@ export async function startHarness(
       await redis.cleanup();
     },
   };
+  /**
+   * A job that finished its run but is not yet marked completed still holds its deduplication key, and
+   * would swallow a new enqueue: start a crawl only once the queue is idle.
+   */
+  async function queueIdle(): Promise<void> {
+    const queue = mirror.app.get(CrawlQueue).queue;
+    await waitFor(async () => {
+      const c = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized');
+      return Object.values(c).every((n) => n === 0);
+    }, 'an idle crawl queue');
+  }
   function waitForRuns(max: string, services: string[]): Promise<RunRow[]> {
       return waitFor(async () => {
         const rows: RunRow[] = await db.dataSource.query(

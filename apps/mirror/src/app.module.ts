@@ -11,8 +11,9 @@ import { Logger } from 'pino';
  * HTTP layer, nor an API process the crawler.
  */
 const ROLE_MODULES: Record<Role, () => Type[]> = {
-  api: () => [require('@app/read-api').ReadApiModule],
-  worker: () => [require('@app/sync').WorkerModule],
+  api: () => [require('@app/read-api').ReadApiModule, require('@app/events').EventsFeedModule],
+  // Every worker process runs a relay; one at a time leads (advisory lock), the others stand by.
+  worker: () => [require('@app/sync').WorkerModule, require('@app/events').EventsRelayModule],
   scheduler: () => [require('@app/scheduler').SchedulerModule],
 };
 

@@ -1,2 +1,16 @@
 export * from './user-change';
+export * from './user-event-row';
 export * from './outbox.repository';
+export * from './sql-runner';
+export * from './outbox-relay.repository';
+export * from './cloud-event';
+export * from './stream-entry';
+export * from './stream-publisher';
+export * from './relay-options';
+export * from './outbox-relay.service';
+export * from './events-relay.module';
+export * from './feed/events-feed.module';
+export * from './feed/events-feed.service';
+export * from './feed/events-feed.repository';
+/** The JSON Schema (draft 2020-12) of a user-changed event, for consumers that validate what they receive. */
+export { default as userChangedSchema } from './user-changed.schema.json';

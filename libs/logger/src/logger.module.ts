@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { Logger } from 'pino';
 
@@ -16,6 +16,16 @@ export class LoggerModule {
       global: true,
       imports: [
         PinoLoggerModule.forRoot({
+          // The user reads are the hot path (thousands a second from internal services): a per-request logger
+          // and its async context cost about as much as the query. Their errors are still logged by the
+          // exception filter; everything else keeps its access line.
+          exclude: [
+            { method: RequestMethod.GET, path: 'v1/users/:sid' },
+            { method: RequestMethod.GET, path: 'v1/services/:serviceSid/users' },
+            { method: RequestMethod.GET, path: 'v1/services/:serviceSid/users/:user' },
+            { method: RequestMethod.GET, path: 'twilio/v1/Services/:serviceSid/Users' },
+            { method: RequestMethod.GET, path: 'twilio/v1/Services/:serviceSid/Users/:user' },
+          ],
           pinoHttp: {
             logger: root,
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },

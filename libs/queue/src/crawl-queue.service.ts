@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { Inject, Injectable } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
@@ -20,21 +21,22 @@ export class CrawlQueue {
 
   /** Idempotent per service (BullMQ deduplication): any number of schedulers may call it at once. */
   async enqueue(accountSid: string, serviceSid: string, trigger: CrawlTrigger): Promise<Enqueued> {
-    const dedupId = crawlDedupId(serviceSid);
-    // BullMQ answers a deduplicated add with the existing job; the look-up before only tells the caller which.
-    const existing = await this.queue.getDeduplicationJobId(dedupId);
+    // A deduplicated add answers with the existing job: a fresh id of our own tells the two cases apart,
+    // even when schedulers race (a look-up of the deduplication key before adding would not).
+    const proposedId = `${serviceSid}-${randomUUID()}`;
     const job = await this.queue.add(
       'crawl',
       { accountSid, serviceSid, trigger },
       {
-        deduplication: { id: dedupId },
+        jobId: proposedId,
+        deduplication: { id: crawlDedupId(serviceSid) },
         attempts: this.config.sync.maxAttempts,
         backoff: { type: 'exponential', delay: 1000 },
         removeOnComplete: { count: 1000 },
         removeOnFail: { count: 5000 },
       },
     );
-    return { jobId: String(job.id), added: existing === null || existing !== job.id };
+    return { jobId: String(job.id), added: job.id === proposedId };
   }
 
   async job(id: string): Promise<Job<CrawlJobData> | undefined> {

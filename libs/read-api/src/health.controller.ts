@@ -2,9 +2,11 @@ import { QueueFactory } from '@app/queue';
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from './auth/auth.decorators';
 
-/** Liveness and readiness: Postgres and Redis answer. Needs no token. */
+/** Liveness and readiness: Postgres and Redis answer. Open, so orchestrators need no token. */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,2 +1,5 @@
 export * from './read-api.module';
-export * from './mirror-user.dto';
+export * from './users/mirror-user.dto';
+export * from './auth/auth.decorators';
+export * from './auth/api-tokens.service';
+export * from './errors/error.dto';

@@ -1,6 +1,6 @@
 import { OutboxRepository, UserChange } from '@app/events';
 import { TwilioClient, TwilioNotFoundError, TwilioUser } from '@app/twilio';
-import { changedFields } from '@app/database';
+import { changedFields, StatementBuilder } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Logger } from 'pino';
@@ -70,8 +70,10 @@ export class DeletionSweep {
     return this.ds.transaction(async (m) => {
       const before = await this.users.tombstone(m, sids);
       const changes: UserChange[] = before.map((b) => ({ op: 'deleted', before: b, after: null, changed: changedFields(b, null) }));
-      await this.runs.addCounts(m, ctx.runId, { deleted: changes.length, requests: sids.length });
-      await this.outbox.append(m, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+      const b = new StatementBuilder();
+      this.runs.addCountsInto(b, ctx.runId, { deleted: changes.length, requests: sids.length });
+      this.outbox.appendInto(b, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
+      await b.run(m);
       return changes.length;
     });
   }

@@ -65,10 +65,12 @@ export class SyncRunsRepository {
     );
   }
 
-  async addCounts(m: EntityManager, runId: string, c: Partial<Record<'created' | 'updated' | 'deleted' | 'requests', number>>): Promise<void> {
-    await m.query(
-      `UPDATE sync_runs SET created = created + $2, updated = updated + $3, deleted = deleted + $4, requests = requests + $5 WHERE id = $1`,
-      [runId, c.created ?? 0, c.updated ?? 0, c.deleted ?? 0, c.requests ?? 0],
+  addCountsInto(b: StatementBuilder, runId: string, c: Partial<Record<'created' | 'updated' | 'deleted' | 'requests', number>>): void {
+    b.with(
+      'run_counted',
+      `UPDATE sync_runs SET created = created + ${b.param(c.created ?? 0, 'int')}, updated = updated + ${b.param(c.updated ?? 0, 'int')},
+         deleted = deleted + ${b.param(c.deleted ?? 0, 'int')}, requests = requests + ${b.param(c.requests ?? 0, 'int')}
+       WHERE id = ${b.param(runId, 'bigint')} RETURNING 1`,
     );
   }
 

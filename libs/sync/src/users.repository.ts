@@ -10,11 +10,12 @@ const USER_COLUMNS = `sid, account_sid, chat_service_sid, role_sid, identity, fr
 /** The mirror's users table, written in bulk: one statement per page whatever its size. */
 @Injectable()
 export class UsersRepository {
-  async loadForDiff(m: EntityManager, sids: string[]): Promise<Map<string, StoredUser>> {
-    const rows = await m.query(
-      `SELECT ${USER_COLUMNS}, content_hash, deleted_at FROM users WHERE sid = ANY($1::varchar[])`,
-      [sids],
-    );
+  /** The stored state of a page's users, as a statement for the caller to send (see PageWriter). */
+  loadForDiffSql(b: StatementBuilder, sids: string[]): string {
+    return `SELECT ${USER_COLUMNS}, content_hash, deleted_at FROM users WHERE sid = ANY(${b.param(sids, 'varchar[]')})`;
+  }
+
+  toStored(rows: Record<string, any>[]): Map<string, StoredUser> {
     const stored = new Map<string, StoredUser>();
     for (const r of rows) stored.set(r.sid, { user: rowToMirrorUser(r), contentHash: r.content_hash, deleted: r.deleted_at !== null });
     return stored;

@@ -86,9 +86,10 @@ describe('TwilioClient limiter, observer and point fetches', () => {
   });
 
   it('releases as failed when the caller aborts, and sends nothing when refused up front', async () => {
-    upstream.handler = () => undefined;
     const ac = new AbortController();
-    setTimeout(() => ac.abort(new Error('stop')), 20);
+    // Abort once the request has reached the upstream (which never answers), not on a timer that a busy
+    // machine may fire before the request is even sent.
+    upstream.handler = () => ac.abort(new Error('stop'));
     await expect(client.fetchUsersPage(SERVICE_SID, undefined, ac.signal)).rejects.toThrow('stop');
     expect(rec.events).toEqual([`acquire ${ACCOUNT_SID}`, 'release failed']);
 

@@ -7,11 +7,10 @@ import {
   OutboxRelay,
   OutboxRepository,
   RAW_JSON_TYPES,
-  RELAY_OPTIONS,
   RelayOptions,
   RelayRow,
   UserChange,
-  UserEventsRepository,
+  OutboxRelayRepository,
 } from '@app/events';
 import { createRootLogger, LoggerModule } from '@app/logger';
 import { QueueModule } from '@app/queue';
@@ -82,10 +81,7 @@ export interface RelayApp {
 
 /** The relay as the worker role runs it: its own Nest context, so several can compete for the lock. */
 export async function startRelayApp(config: AppConfig, options: RelayOptions = FAST_RELAY): Promise<RelayApp> {
-  const module = await Test.createTestingModule({ imports: [...coreModules(config), EventsRelayModule] })
-    .overrideProvider(RELAY_OPTIONS)
-    .useValue(options)
-    .compile();
+  const module = await Test.createTestingModule({ imports: [...coreModules(config), EventsRelayModule.withOptions(options)] }).compile();
   await module.init();
   return { module, relay: module.get(OutboxRelay), close: () => module.close() };
 }
@@ -146,10 +142,15 @@ export async function unpublishedRelayRows(databaseUrl: string, limit: number): 
   const client = new Client({ connectionString: databaseUrl, types: RAW_JSON_TYPES });
   await client.connect();
   try {
-    return await new UserEventsRepository<string>(async (sql, p) => (await client.query(sql, p)).rows).unpublished(limit);
+    return await new OutboxRelayRepository(async (sql, p) => (await client.query(sql, p)).rows).readBatch(null, '0', limit);
   } finally {
     await client.end();
   }
+}
+
+export async function unpublishedCount(ds: DataSource): Promise<number> {
+  const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM user_events WHERE published_at IS NULL');
+  return n;
 }
 
 export async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000, everyMs = 25): Promise<void> {

@@ -1,0 +1,70 @@
+import { BadRequestException, Controller, Get, Headers, Query, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiGoneResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Response } from 'express';
+import { EventsFeedService, FeedPage } from './events-feed.service';
+import { EventsPageDto } from './events-page.dto';
+import { EventsQueryDto, EventsStreamQueryDto, SEQUENCE_PATTERN } from './events-query.dto';
+import { EventsSseService } from './events-sse.service';
+
+const GONE = 'Events after `after` were pruned (older than EVENTS_RETENTION_HOURS): resync, then resume from a current sequence';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('v1/events')
+export class EventsController {
+  constructor(
+    private readonly feed: EventsFeedService,
+    private readonly sse: EventsSseService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'User-changed events after a sequence, in sequence order (long-poll with `wait`)' })
+  @ApiOkResponse({ type: EventsPageDto })
+  @ApiBadRequestResponse({ description: 'A malformed after, limit or wait' })
+  @ApiGoneResponse({ description: GONE })
+  async list(@Query() q: EventsQueryDto, @Res({ passthrough: true }) res: Response): Promise<FeedPage> {
+    const gone = new AbortController();
+    const onClose = () => gone.abort();
+    res.once('close', onClose);
+    try {
+      return await this.feed.page(q.after ?? null, q.limit, q.wait * 1000, gone.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+  }
+
+  @Get('stream')
+  @ApiOperation({
+    summary: 'User-changed events as Server-Sent Events',
+    description: 'id = sequence, event = CloudEvent type, data = the CloudEvent JSON. Resumes after the Last-Event-ID header, else after `after`.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The sequence of the last event received; sent by EventSource on reconnect' })
+  @ApiOkResponse({
+    description: 'An endless text/event-stream',
+    schema: { type: 'string', example: 'id: 1042\nevent: io.github.twilio-mirror.conversations.user.updated\ndata: {"specversion":"1.0",…}\n\n' },
+  })
+  @ApiBadRequestResponse({ description: 'A malformed after or Last-Event-ID' })
+  @ApiGoneResponse({ description: GONE })
+  async stream(
+    @Query() q: EventsStreamQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    let after = q.after ?? null;
+    if (lastEventId !== undefined && lastEventId.trim() !== '') {
+      if (!SEQUENCE_PATTERN.test(lastEventId.trim())) throw new BadRequestException('Last-Event-ID must be an event sequence: a whole number of at most 18 digits');
+      after = lastEventId.trim();
+    }
+    await this.sse.serve(after, res);
+  }
+}

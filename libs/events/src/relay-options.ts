@@ -1,0 +1,25 @@
+/** Tuning of the outbox relay; the defaults suit production, tests shorten the waits. */
+export interface RelayOptions {
+  /** Rows read, XADDed in one pipeline and marked per round. */
+  batchSize: number;
+  /** Poll when idle, in case a NOTIFY was missed (they are not queued while the connection is down). */
+  idlePollMs: number;
+  /** How often a follower tries to take the lock. */
+  followerPollMs: number;
+  /** Wait after an error before trying again (on a new connection). */
+  errorBackoffMs: number;
+  /** How often the leader prunes published events past the retention. */
+  pruneIntervalMs: number;
+  pruneBatch: number;
+}
+
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
+  batchSize: 1000,
+  idlePollMs: 100,
+  followerPollMs: 500,
+  errorBackoffMs: 1000,
+  pruneIntervalMs: 10 * 60_000,
+  pruneBatch: 5000,
+};
+
+export const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');

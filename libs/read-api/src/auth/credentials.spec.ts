@@ -1,0 +1,27 @@
+import { ApiTokens } from './api-tokens.service';
+import { basicTwilioToken, bearerToken } from './credentials';
+
+const AC = 'AC' + 'f'.repeat(32);
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('credentials', () => {
+  it('reads a bearer token and nothing else', () => {
+    expect(bearerToken('Bearer abc.def-123')).toBe('abc.def-123');
+    expect(bearerToken('bearer  tok')).toBe('tok');
+    for (const h of [undefined, '', 'Bearer', 'Bearer ', 'Basic abc', 'Bearer a b', `Bearer ${'x'.repeat(5000)}`]) expect(bearerToken(h)).toBeNull();
+  });
+
+  it('reads the password of HTTP Basic when the user name is an account sid', () => {
+    expect(basicTwilioToken(`Basic ${b64(`${AC}:secret:with:colons`)}`)).toBe('secret:with:colons');
+    for (const h of [`Basic ${b64('user:secret')}`, `Basic ${b64(`${AC}:`)}`, `Basic ${b64(AC)}`, 'Basic !!!', `Bearer ${b64(`${AC}:x`)}`]) {
+      expect(basicTwilioToken(h)).toBeNull();
+    }
+  });
+
+  it('accepts exactly the configured tokens', () => {
+    const tokens = new ApiTokens({ api: { tokens: ['first-token-1', 'second-token-2'] } } as never);
+    expect(tokens.accepts('first-token-1')).toBe(true);
+    expect(tokens.accepts('second-token-2')).toBe(true);
+    for (const t of ['', 'first-token-', 'first-token-1 ', 'FIRST-TOKEN-1', 'second-token-2x']) expect(tokens.accepts(t)).toBe(false);
+  });
+});

@@ -1,0 +1,8 @@
+import { isoDateSql } from '../common/sql-text';
+
+/** A sync_runs row as SyncRunDto, from alias `x`. bigints as text: JSON numbers lose precision past 2^53. */
+export const RUN_COLUMNS = `x.id::text AS id, x.crawl_id::text AS crawl_id, x.account_sid, x.service_sid, x.status, x.trigger,
+  ${isoDateSql('x.started_at')} AS started_at, ${isoDateSql('x.finished_at')} AS finished_at, x.checkpoint_url,
+  x.pages, x.requests, x.throttled, x.retries, x.users_seen, x.rejected, x.created, x.updated, x.unchanged, x.deleted, x.error`;
+
+export const RUN_ID = /^[1-9]\d{0,17}$/;

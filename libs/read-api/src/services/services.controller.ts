@@ -1,0 +1,42 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BearerAuth } from '../auth/auth.decorators';
+import { PagingQueryDto } from '../common/paging.dto';
+import { SidPipe } from '../common/sids';
+import { ApiErrorDto } from '../errors/error.dto';
+import { ApiErrors } from '../errors/error-responses';
+import { ServicePageDto, ServiceStatusDto, SyncTriggeredDto } from './service-status.dto';
+import { ServicesService } from './services.service';
+
+@ApiTags('services')
+@BearerAuth()
+@Controller('v1/services')
+export class ServicesController {
+  constructor(private readonly services: ServicesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Every mirrored service with its sync status: last and current run, last success, user count, removal, account health' })
+  @ApiOkResponse({ type: ServicePageDto })
+  @ApiErrors()
+  list(@Query() q: PagingQueryDto): Promise<ServicePageDto> {
+    return this.services.list(q.limit, q.cursor);
+  }
+
+  @Get(':serviceSid')
+  @ApiOperation({ summary: "One service's sync status" })
+  @ApiOkResponse({ type: ServiceStatusDto })
+  @ApiErrors({ notFound: 'The service is not in the mirror' })
+  get(@Param('serviceSid', new SidPipe('IS')) sid: string): Promise<ServiceStatusDto> {
+    return this.services.get(sid);
+  }
+
+  @Post(':serviceSid/sync')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Crawl the service now (deduplicated: a crawl already queued or running stands)' })
+  @ApiAcceptedResponse({ type: SyncTriggeredDto })
+  @ApiConflictResponse({ type: ApiErrorDto, description: 'The service is disabled' })
+  @ApiErrors({ notFound: 'The service is neither mirrored nor configured' })
+  sync(@Param('serviceSid', new SidPipe('IS')) sid: string): Promise<SyncTriggeredDto> {
+    return this.services.triggerSync(sid);
+  }
+}

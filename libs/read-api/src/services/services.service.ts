@@ -1,0 +1,44 @@
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { CrawlQueue } from '@app/queue';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
+import { isSid } from '../common/sids';
+import { ServicePageDto, ServiceStatusDto, SyncTriggeredDto } from './service-status.dto';
+import { ServicesReadRepository } from './services.repository';
+
+@Injectable()
+export class ServicesService {
+  constructor(
+    private readonly services: ServicesReadRepository,
+    private readonly queue: CrawlQueue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async list(limit: number, cursor: string | undefined): Promise<ServicePageDto> {
+    const fingerprint = queryFingerprint(['services']);
+    const after = decodeCursor(cursor, fingerprint, (a) => isSid('IS', a));
+    const rows = await this.services.list(after, limit + 1);
+    const page = rows.slice(0, limit);
+    return { services: page, next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null };
+  }
+
+  async get(sid: string): Promise<ServiceStatusDto> {
+    const service = await this.services.get(sid);
+    if (!service) throw new NotFoundException(`service ${sid} is not in the mirror`);
+    return service;
+  }
+
+  /**
+   * Enqueues a crawl now. The queue deduplicates per service, so a crawl already queued or running stands
+   * and is answered instead. A service configured in TWILIO_SERVICE_SIDS but never crawled is known too.
+   */
+  async triggerSync(sid: string): Promise<SyncTriggeredDto> {
+    const service = await this.services.get(sid);
+    const accountSid = service?.account_sid ?? this.config.twilio.services.find((s) => s.serviceSid === sid)?.accountSid;
+    if (!accountSid) throw new NotFoundException(`service ${sid} is not in the mirror`);
+    if (service && !service.enabled) throw new ConflictException(`service ${sid} is disabled: enable it before syncing`);
+    const job = await this.queue.enqueue(accountSid, sid, 'manual');
+    const fresh = await this.services.get(sid);
+    return { job: { id: job.jobId, added: job.added }, current_run: fresh?.current_run ?? null, last_run: fresh?.last_run ?? null };
+  }
+}

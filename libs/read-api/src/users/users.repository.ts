@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { ReadPool } from '../common/read-pool';
+import { MIRROR_USER_COLUMNS, TWILIO_USER_COLUMNS } from './user-columns';
+import { UserListFilters, userListQuery } from './user-list.query';
+import { userLookupSql } from './user-lookup.query';
+import type { MirrorUserDto } from './mirror-user.dto';
+
+/** Twilio-surface row: attributes still Twilio's JSON string; url and links are added per request origin. */
+export interface TwilioUserRow {
+  sid: string;
+  account_sid: string | null;
+  chat_service_sid: string;
+  role_sid: string | null;
+  identity: string | null;
+  friendly_name: string | null;
+  attributes: string | null;
+  is_online: boolean | null;
+  is_notifiable: boolean | null;
+  date_created: string | null;
+  date_updated: string | null;
+}
+
+/**
+ * Read-only SQL over users. Raw SQL through the pool on purpose: this is the API's hot path, and every
+ * statement is a single round trip whose rows need no mapping (see user-columns.ts).
+ */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: ReadPool) {}
+
+  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<MirrorUserDto[]> {
+    const { text, values } = userListQuery(serviceSid, filters, afterSid, limit);
+    return this.db.rows(text, values);
+  }
+
+  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserDto | null> {
+    const rows = await this.db.rows<MirrorUserDto>(
+      `SELECT ${MIRROR_USER_COLUMNS} FROM users u WHERE u.sid = $1 ${includeDeleted ? '' : 'AND u.deleted_at IS NULL'}`,
+      [sid],
+    );
+    return rows[0] ?? null;
+  }
+
+  async bySidOrIdentity(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserDto | null> {
+    const rows = await this.db.rows<MirrorUserDto>(userLookupSql(MIRROR_USER_COLUMNS, key, includeDeleted), [serviceSid, key]);
+    return rows[0] ?? null;
+  }
+
+  async twilioPage(serviceSid: string, cursor: { direction: 'after' | 'before'; sid: string } | null, pageSize: number): Promise<TwilioUserRow[]> {
+    const values: unknown[] = [serviceSid, pageSize];
+    let keyset = '';
+    let order = 'ASC';
+    if (cursor) {
+      values.push(cursor.sid);
+      keyset = cursor.direction === 'after' ? 'AND u.sid > $3' : 'AND u.sid < $3';
+      order = cursor.direction === 'after' ? 'ASC' : 'DESC';
+    }
+    const rows = await this.db.rows<TwilioUserRow>(
+      `SELECT ${TWILIO_USER_COLUMNS} FROM users u
+       WHERE u.chat_service_sid = $1 AND u.deleted_at IS NULL ${keyset}
+       ORDER BY u.sid ${order} LIMIT $2`,
+      values,
+    );
+    return order === 'ASC' ? rows : rows.reverse();
+  }
+
+  async twilioFetch(serviceSid: string, key: string): Promise<TwilioUserRow | null> {
+    const rows = await this.db.rows<TwilioUserRow>(userLookupSql(TWILIO_USER_COLUMNS, key, false), [serviceSid, key]);
+    return rows[0] ?? null;
+  }
+
+  /** Whether the mirror knows the service at all: a row, a user, or a run (a first crawl has not written `services` yet). */
+  async serviceKnown(serviceSid: string): Promise<boolean> {
+    const [{ known }] = await this.db.rows<{ known: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM services WHERE sid = $1)
+           OR EXISTS (SELECT 1 FROM users WHERE chat_service_sid = $1)
+           OR EXISTS (SELECT 1 FROM sync_runs WHERE service_sid = $1) AS known`,
+      [serviceSid],
+    );
+    return known;
+  }
+}

@@ -1,0 +1,48 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
+import { isSid } from '../common/sids';
+import { ListUsersQueryDto } from './list-users.query.dto';
+import { MirrorUserDto, MirrorUserPageDto } from './mirror-user.dto';
+import { UserListFilters } from './user-list.query';
+import { UsersRepository } from './users.repository';
+
+@Injectable()
+export class UsersService {
+  constructor(private readonly users: UsersRepository) {}
+
+  async list(serviceSid: string, q: ListUsersQueryDto): Promise<MirrorUserPageDto> {
+    const filters: UserListFilters = {
+      identity: q.identity,
+      identityPrefix: q.identity_prefix,
+      roleSid: q.role_sid,
+      attributes: q.attributes,
+      q: q.q,
+      updatedSince: q.updated_since === undefined ? undefined : new Date(Date.parse(q.updated_since.replace(' ', 'T'))).toISOString(),
+      deleted: q.deleted,
+    };
+    const fingerprint = queryFingerprint([serviceSid, filters]);
+    const after = decodeCursor(q.cursor, fingerprint, (a) => isSid('US', a));
+    const rows = await this.users.list(serviceSid, filters, after, q.limit + 1);
+    if (rows.length === 0 && after === null && !(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);
+    const page = rows.length > q.limit ? rows.slice(0, q.limit) : rows;
+    return { users: page, next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null };
+  }
+
+  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserDto> {
+    const user = await this.users.bySid(sid, includeDeleted);
+    if (!user) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
+    return user;
+  }
+
+  async inService(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserDto> {
+    const user = await this.users.bySidOrIdentity(serviceSid, key, includeDeleted);
+    if (user) return user;
+    if (!(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);
+    const what = isSid('US', key) ? `user ${key}` : `no user with identity ${JSON.stringify(key.length > 80 ? `${key.slice(0, 80)}…` : key)}`;
+    throw new NotFoundException(`${what} in service ${serviceSid}${includeDeleted ? '' : ' (deleted users need include_deleted=true)'}`);
+  }
+}
+
+export function unknownService(serviceSid: string): NotFoundException {
+  return new NotFoundException(`service ${serviceSid} is not in the mirror`);
+}
