@@ -106,8 +106,13 @@ export class AdminUsersController {
 
   @Post('services/:serviceSid/users/:userSid/reorder-attributes')
   @HttpCode(200)
-  reorderAttributes(@Req() req: IncomingMessage, @Param('serviceSid') serviceSid: string, @Param('userSid') userSid: string): TwilioUser {
-    return this.admin.reorderAttributes(serviceSid, userSid, this.origin(req));
+  reorderAttributes(
+    @Req() req: IncomingMessage,
+    @Param('serviceSid') serviceSid: string,
+    @Param('userSid') userSid: string,
+    @Query('touch') touch?: string,
+  ): TwilioUser {
+    return this.admin.reorderAttributes(serviceSid, userSid, { touch: touch !== 'false' }, this.origin(req));
   }
 
   @Delete('services/:serviceSid/users/:userSid')

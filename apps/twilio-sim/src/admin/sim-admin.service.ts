@@ -160,11 +160,15 @@ export class SimAdminService {
   }
 
   /** Rewrites the attributes text with its keys reordered (same JSON value) and bumps date_updated, as Twilio would. */
-  reorderAttributes(serviceSid: string, sidOrIdentity: string, origin = this.runtime.url): TwilioUser {
+  /**
+   * Re-serialises a user's attributes with the keys in another order (the same JSON value). `touch: false`
+   * leaves date_updated alone: the same user re-serialised, rather than rewritten through the API.
+   */
+  reorderAttributes(serviceSid: string, sidOrIdentity: string, opts: { touch?: boolean } = {}, origin = this.runtime.url): TwilioUser {
     const service = this.service(serviceSid);
     const user = this.user(service, sidOrIdentity);
     user.attributes = reorderedAttributes(user.attributes);
-    touch(user);
+    if (opts.touch !== false) touch(user);
     return this.render(service, user, origin);
   }
 
