@@ -70,7 +70,7 @@ export class PageWriter {
     const [client, release] = (await (this.ds.driver as PostgresDriver).obtainMasterConnection()) as [PoolClient, (e?: unknown) => void];
     let broken: unknown;
     try {
-      const read = await client.query(`BEGIN; ${this.users.loadForDiffSql(new StatementBuilder(true), sids)}`);
+      const read = await client.query(`BEGIN; ${this.users.loadForDiffSql(new StatementBuilder(true), incoming)}`);
       const diff = diffPage(incoming, this.users.toStored((read as unknown as { rows: any[] }[])[1].rows));
       const counts = { created: count(diff.changes, 'created'), updated: count(diff.changes, 'updated'), unchanged: diff.unchanged };
       const b = new StatementBuilder(true);

@@ -3,9 +3,12 @@ import type { UserChange } from '@app/events';
 import { IncomingUser } from './incoming-user';
 
 export interface StoredUser {
-  user: MirrorUser;
+  /** The whole stored user, loaded only where it may become an event's `before` (see loadForDiffSql). */
+  user: MirrorUser | null;
   contentHash: string;
   deleted: boolean;
+  isOnline: boolean | null;
+  isNotifiable: boolean | null;
 }
 
 export interface PageDiff {
@@ -33,14 +36,15 @@ export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUse
     // A list page says nothing about presence (always null there): keep what a point fetch told us.
     const after: MirrorUser = {
       ...inc.user,
-      is_online: inc.user.is_online ?? prev.user.is_online,
-      is_notifiable: inc.user.is_notifiable ?? prev.user.is_notifiable,
+      is_online: inc.user.is_online ?? prev.isOnline,
+      is_notifiable: inc.user.is_notifiable ?? prev.isNotifiable,
     };
-    const presenceChanged = after.is_online !== prev.user.is_online || after.is_notifiable !== prev.user.is_notifiable;
+    const presenceChanged = after.is_online !== prev.isOnline || after.is_notifiable !== prev.isNotifiable;
     if (inc.contentHash === prev.contentHash && !presenceChanged) {
       unchanged++;
       continue;
     }
+    if (!prev.user) throw new Error(`stored state of ${inc.user.sid} was not loaded for a change`);
     const changed = changedFields(prev.user, after);
     if (!changed.length) {
       // Same values under a different hash (e.g. hashed by an older version): rewrite the hash, announce nothing.

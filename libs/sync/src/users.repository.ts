@@ -10,14 +10,31 @@ const USER_COLUMNS = `sid, account_sid, chat_service_sid, role_sid, identity, fr
 /** The mirror's users table, written in bulk: one statement per page whatever its size. */
 @Injectable()
 export class UsersRepository {
-  /** The stored state of a page's users, as a statement for the caller to send (see PageWriter). */
-  loadForDiffSql(b: StatementBuilder, sids: string[]): string {
-    return `SELECT ${USER_COLUMNS}, content_hash, deleted_at FROM users WHERE sid = ANY(${b.param(sids, 'varchar[]')})`;
+  /**
+   * The stored state of a page's users, as a statement for the caller to send (see PageWriter). The whole
+   * row comes back only where it may be needed as an event's `before`: the stored hash differs, the user
+   * is a tombstone, or the page brings presence. An unchanged user costs a hash comparison, no JSON parsing.
+   */
+  loadForDiffSql(b: StatementBuilder, incoming: IncomingUser[]): string {
+    return `SELECT u.sid, u.content_hash, u.deleted_at IS NOT NULL AS deleted, u.is_online, u.is_notifiable,
+              CASE WHEN u.content_hash <> t.hash OR u.deleted_at IS NOT NULL OR t.presence THEN row_to_json(u) END AS row
+       FROM unnest(${b.param(incoming.map((i) => i.user.sid), 'varchar[]')}, ${b.param(incoming.map((i) => i.contentHash), 'text[]')},
+                   ${b.param(incoming.map((i) => i.user.is_online !== null || i.user.is_notifiable !== null), 'boolean[]')})
+              AS t(sid, hash, presence)
+       JOIN users u ON u.sid = t.sid`;
   }
 
   toStored(rows: Record<string, any>[]): Map<string, StoredUser> {
     const stored = new Map<string, StoredUser>();
-    for (const r of rows) stored.set(r.sid, { user: rowToMirrorUser(r), contentHash: r.content_hash, deleted: r.deleted_at !== null });
+    for (const r of rows) {
+      stored.set(r.sid, {
+        user: r.row ? rowToMirrorUser(r.row) : null,
+        contentHash: r.content_hash,
+        deleted: r.deleted,
+        isOnline: r.is_online,
+        isNotifiable: r.is_notifiable,
+      });
+    }
     return stored;
   }
 
