@@ -86,6 +86,11 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('lets database-only tools (migrations) start without the roles\' credentials', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }, { forRoles: false }).databaseUrl).toBe('postgres://u@h:5432/db');
+    expect(() => loadConfig({ DATABASE_URL: 'nope' }, { forRoles: false })).toThrow(/DATABASE_URL/);
+  });
+
   it('never echoes a secret in its message', () => {
     const p = problems({ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'super-secret-token', TWILIO_ACCOUNTS: `${AC}:other-secret:x:y` });
     const text = new ConfigError(p).message;

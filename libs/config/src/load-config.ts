@@ -15,8 +15,14 @@ const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const SERVICE_SID = /^IS[0-9a-fA-F]{32}$/;
 const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 
+export interface LoadConfigOptions {
+  /** False for tools that only touch the database (migrations): the roles' own requirements do not apply. */
+  forRoles?: boolean;
+}
+
 /** Names each variable and reason; never echoes a secret's value. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfigOptions = {}): AppConfig {
+  const forRoles = opts.forRoles ?? true;
   const known = Object.keys(new EnvironmentVariables());
   const raw: Record<string, string> = {};
   for (const key of known) {
@@ -37,11 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       problems.push(`SYNC_CRON: is not a valid cron expression (${(e as Error).message})`);
     }
   }
-  if ((roles.has('worker') || roles.has('scheduler')) && accounts.length === 0 && !problems.some((p) => p.startsWith('TWILIO_'))) {
+  if (forRoles && (roles.has('worker') || roles.has('scheduler')) && accounts.length === 0 && !problems.some((p) => p.startsWith('TWILIO_'))) {
     problems.push('TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles (or set TWILIO_ACCOUNTS)');
   }
   const tokens = (vars.API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  if (roles.has('api') && tokens.length === 0) problems.push('API_TOKENS: is required for the api role (a comma list of bearer tokens)');
+  if (forRoles && roles.has('api') && tokens.length === 0) problems.push('API_TOKENS: is required for the api role (a comma list of bearer tokens)');
   if (tokens.some((t) => t.length < 8)) problems.push('API_TOKENS: each token must be at least 8 characters');
   if (problems.length) throw new ConfigError(problems);
 

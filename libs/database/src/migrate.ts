@@ -5,8 +5,7 @@ import { prepareDatabase } from './prepare-database';
 
 /** `npm run migration:run`: create the database if needed and apply pending migrations. */
 async function main() {
-  const env = { ...process.env, ROLES: 'api' }; // migrating needs no Twilio credentials
-  const config = loadConfig(env);
+  const config = loadConfig(process.env, { forRoles: false }); // migrating needs no credentials nor tokens
   const log = createRootLogger(config.logLevel, 'migrate');
   const result = await prepareDatabase(config.databaseUrl);
   log.info(result, result.migrations.length ? 'migrations applied' : 'schema up to date');
