@@ -50,6 +50,7 @@ export class DeletionSweep {
           else throw e;
         }
       });
+      await this.runs.recordAttempts(ctx.runId, candidates.length, 0, 0); // one point fetch each
       if (found.length) {
         await this.writer.writeUsers(ctx, found);
         log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
@@ -71,7 +72,7 @@ export class DeletionSweep {
       const before = await this.users.tombstone(m, sids);
       const changes: UserChange[] = before.map((b) => ({ op: 'deleted', before: b, after: null, changed: changedFields(b, null) }));
       const b = new StatementBuilder();
-      this.runs.addCountsInto(b, ctx.runId, { deleted: changes.length, requests: sids.length });
+      this.runs.addCountsInto(b, ctx.runId, { deleted: changes.length });
       this.outbox.appendInto(b, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
       await b.run(m);
       return changes.length;
