@@ -10,6 +10,13 @@ import { OutboxRelayRepository } from './outbox-relay.repository';
 import { RelayRow } from './user-event-row';
 import { Wakeup } from './wakeup';
 
+/**
+ * The stream already holds ids beyond the outbox's last sequence (the database was reset, or two
+ * mirrors share one stream). Relaying would have Redis refuse every new event as "already published":
+ * the relay stands by instead, and nothing is lost while it does (the outbox keeps the events).
+ */
+export class StreamAheadError extends Error {}
+
 export interface RelayRound {
   /** Rows now on the stream and marked. */
   rows: number;
@@ -136,9 +143,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         }
         await this.wakeup.wait(this.options.idlePollMs);
       } catch (e) {
-        this.log.error({ error: (e as Error).message }, 'relay round failed; retrying on a new connection');
         await this.lock.drop();
-        this.standBackUntil = Date.now() + this.options.errorBackoffMs;
+        if (e instanceof StreamAheadError) {
+          this.log.error({ stream: this.config.events.stream, error: e.message }, 'relay standing by: nothing is published until the stream is fixed');
+          this.standBackUntil = Date.now() + this.options.streamAheadBackoffMs;
+        } else {
+          this.log.error({ error: (e as Error).message }, 'relay round failed; retrying on a new connection');
+          this.standBackUntil = Date.now() + this.options.errorBackoffMs;
+        }
       }
     }
     await this.lock.release();
@@ -190,11 +202,13 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async becameLeader(): Promise<void> {
-    const last = await this.events.lastAssigned();
+    const [{ last }] = await this.lock.query('SELECT last::text AS last FROM event_sequence');
     const onStream = await this.publisher.lastSequence();
     if (BigInt(onStream) > BigInt(last)) {
-      // Redis would refuse every new event up to that id as "already published": say so loudly.
-      this.log.error({ stream: this.config.events.stream, streamLast: onStream, outboxLast: last }, 'the event stream is ahead of the outbox (database reset?); events up to the stream\'s last id will be taken as published');
+      throw new StreamAheadError(
+        `the stream's last id (${onStream}) is ahead of the outbox's last sequence (${last}): the database was reset or ` +
+          'another mirror publishes to this stream. Point EVENTS_STREAM at a new key, or delete the old stream once its consumers are done.',
+      );
     }
     this.log.info({ stream: this.config.events.stream }, 'outbox relay is the leader');
   }

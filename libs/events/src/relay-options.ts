@@ -8,6 +8,8 @@ export interface RelayOptions {
   followerPollMs: number;
   /** Wait after an error before trying again (on a new connection). */
   errorBackoffMs: number;
+  /** Wait when the stream is found ahead of the outbox (see StreamAheadError) before looking again. */
+  streamAheadBackoffMs: number;
   /** How often the leader prunes published events past the retention. */
   pruneIntervalMs: number;
   pruneBatch: number;
@@ -18,6 +20,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   idlePollMs: 100,
   followerPollMs: 500,
   errorBackoffMs: 1000,
+  streamAheadBackoffMs: 30_000,
   pruneIntervalMs: 10 * 60_000,
   pruneBatch: 5000,
 };
