@@ -112,7 +112,7 @@ async function relayThroughput(): Promise<void> {
     probe.disconnect();
     let n = -1;
     for (let i = 0; i < 200 && n !== 0; i++) {
-      [{ n }] = await ds.query('SELECT count(*)::int AS n FROM user_events WHERE published_at IS NULL'); // the last marks land just after
+      [{ n }] = await ds.query('SELECT count(*)::int AS n FROM user_events WHERE sequence > (SELECT published_through FROM relay_state)'); // the last mark lands just after
       if (n) await new Promise((r) => setTimeout(r, 10));
     }
     console.log(

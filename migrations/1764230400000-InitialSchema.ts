@@ -97,14 +97,16 @@ export class InitialSchema1764230400000 implements MigrationInterface {
         user_sid      varchar(34) NOT NULL,
         run_id        bigint,
         time          timestamptz NOT NULL,
-        data          jsonb NOT NULL,
-        published_at  timestamptz
+        data          jsonb NOT NULL
       )`);
-    await q.query(`CREATE INDEX user_events_unpublished_idx ON user_events (sequence) WHERE published_at IS NULL`);
+    // How far the relay has published, as one watermark: the relay publishes strictly in sequence order,
+    // so marking each event row would only rewrite every event once more.
+    await q.query(`CREATE TABLE relay_state (id boolean PRIMARY KEY DEFAULT true CHECK (id), published_through bigint NOT NULL)`);
+    await q.query(`INSERT INTO relay_state (id, published_through) VALUES (true, 0)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const t of ['user_events', 'event_sequence', 'sync_seen', 'sync_runs', 'users', 'services', 'accounts']) {
+    for (const t of ['relay_state', 'user_events', 'event_sequence', 'sync_seen', 'sync_runs', 'users', 'services', 'accounts']) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }

@@ -78,7 +78,8 @@ describe('crash recovery with real processes', () => {
   it('worker SIGKILLed mid-crawl, relay killed between XADD and mark: each change once, no gap, nothing lost', async () => {
     const serviceSid = sim.serviceSids[0];
     const run = async () => (await db.dataSource.query('SELECT * FROM sync_runs ORDER BY id DESC LIMIT 1'))[0];
-    const published = async () => Number((await db.dataSource.query('SELECT count(*) AS n FROM user_events WHERE published_at IS NOT NULL'))[0].n);
+    const published = async () =>
+      Number((await db.dataSource.query('SELECT count(*) AS n FROM user_events WHERE sequence <= (SELECT published_through FROM relay_state)'))[0].n);
 
     // The doomed relay leads first; it kills itself right after its 4th XADD pipeline (50 events each).
     const doomedRelay = relay({ RELAY_CRASH_AFTER_PUBLISHES: '4', RELAY_BATCH: '50' });

@@ -136,7 +136,8 @@ describe('change feed over HTTP', () => {
   it('answers 410 Gone for a sequence whose successors were pruned', async () => {
     await published();
     const events = new OutboxRelayRepository((sql, p) => env.db.dataSource.query(sql, p));
-    await env.db.dataSource.query(`UPDATE user_events SET published_at = now(), time = now() - interval '30 days' WHERE sequence <= 12`);
+    await env.db.dataSource.query(`UPDATE user_events SET time = now() - interval '30 days' WHERE sequence <= 12`);
+    await env.db.dataSource.query(`UPDATE relay_state SET published_through = GREATEST(published_through, 12)`);
     expect(await events.prune(new Date(Date.now() - 3_600_000), 1000)).toBe(12);
 
     const gone = await get('?after=5');
@@ -156,7 +157,8 @@ describe('change feed over HTTP', () => {
     expect(await sse.body).toMatch(/no longer retained/);
 
     // everything pruned: the cursor of an empty feed is the last sequence ever assigned
-    await env.db.dataSource.query(`UPDATE user_events SET published_at = now(), time = now() - interval '30 days'`);
+    await env.db.dataSource.query(`UPDATE user_events SET time = now() - interval '30 days'`);
+    await env.db.dataSource.query(`UPDATE relay_state SET published_through = (SELECT last FROM event_sequence)`);
     await events.prune(new Date(Date.now() - 3_600_000), 1000);
     expect((await get('')).body).toEqual({ events: [], next_after: '18' });
     expect((await get('?after=17')).status).toBe(410);

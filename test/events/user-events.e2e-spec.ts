@@ -59,7 +59,7 @@ describe('user-changed events end to end', () => {
   /** Events after `after`, as the stream and the feed deliver them, once the relay has caught up. */
   async function delivered(after: number) {
     await waitUntil('the relay to catch up', async () => {
-      const [{ n }] = await h.db.dataSource.query('SELECT count(*)::int AS n FROM user_events WHERE published_at IS NULL');
+      const [{ n }] = await h.db.dataSource.query('SELECT count(*)::int AS n FROM user_events WHERE sequence > (SELECT published_through FROM relay_state)');
       return n === 0;
     });
     const stream = (await readStream(redis, h.config.events.stream)).filter((e) => Number(e.sequence) > after);

@@ -7,42 +7,36 @@ export const PUBLISHED_CHANNEL = 'user_events_published';
 /**
  * The relay's SQL, on its own connection with synchronous commit and RAW_JSON_TYPES.
  *
+ * What is published is one watermark, relay_state.published_through: the relay publishes strictly in sequence
+ * order, so a per-row mark would only rewrite every event once more.
+ *
  * Page transactions commit without waiting for the WAL flush (see dataSourceOptions), so a committed event
- * is not yet durable. Every read below therefore also writes (the previous batch's mark, and a no-op touch of
- * the first row it reads): its commit must then flush the WAL up to its own commit record, which lies after
- * the commit records of every row it read. Nothing the relay publishes can be lost by a Postgres crash.
+ * is not yet durable. Every read below therefore also writes the watermark: its synchronous commit flushes
+ * the WAL up to its own commit record, which lies after the commit records of every row it read. Nothing the
+ * relay publishes can be lost by a Postgres crash.
  */
 export class OutboxRelayRepository {
   constructor(private readonly sql: SqlRunner) {}
 
   /**
-   * Marks `mark` published, then reads up to `limit` unpublished events after `after` (durably, see above).
-   * One round trip, so the relay marks batch n-1 and reads batch n+1 while batch n is being XADDed.
-   * Sequences are gap-free, so the batch is the range [first, first + limit): bounded whatever the planner's
-   * estimates (a plain ORDER BY … LIMIT on a freshly filled table can sort the whole backlog every time).
+   * Marks events up to `mark[1]` published, then reads up to `limit` events after max(`after`, the watermark)
+   * (durably, see above). One round trip, so the relay marks batch n-1 and reads batch n+1 while batch n is
+   * being XADDed. Sequences are gap-free, so the batch is a bounded range of the primary key.
    */
   readBatch(mark: [string, string] | null, after: string, limit: number): Promise<RelayRow[]> {
-    const [from, to] = mark ?? ['1', '0'];
     return this.sql(
-      `WITH marked AS (
-         UPDATE user_events SET published_at = now() WHERE sequence BETWEEN $1 AND $2 AND published_at IS NULL
-       ), head AS (
-         SELECT min(sequence) AS first FROM user_events WHERE sequence > $3 AND published_at IS NULL
-       ), touched AS (
-         UPDATE user_events SET published_at = NULL WHERE sequence = (SELECT first FROM head) AND published_at IS NULL
+      `WITH w AS (
+         UPDATE relay_state SET published_through = GREATEST(published_through, $1::bigint) RETURNING published_through
        )
-       SELECT ${USER_EVENT_COLUMNS} FROM user_events
-       WHERE sequence >= (SELECT first FROM head) AND sequence < (SELECT first FROM head) + $4 AND published_at IS NULL
+       SELECT ${USER_EVENT_COLUMNS} FROM user_events, w
+       WHERE sequence > GREATEST($2::bigint, w.published_through) AND sequence <= GREATEST($2::bigint, w.published_through) + $3
        ORDER BY sequence`,
-      [from, to, after, limit],
+      [mark ? mark[1] : '0', after, limit],
     );
   }
 
-  async markPublished(fromSequence: string, toSequence: string): Promise<void> {
-    await this.sql(
-      'UPDATE user_events SET published_at = now() WHERE sequence BETWEEN $1 AND $2 AND published_at IS NULL',
-      [fromSequence, toSequence],
-    );
+  async markPublished(_fromSequence: string, toSequence: string): Promise<void> {
+    await this.sql('UPDATE relay_state SET published_through = GREATEST(published_through, $1::bigint)', [toSequence]);
   }
 
   /** Wakes the feed's waiting clients, once marks are committed. */
@@ -63,7 +57,7 @@ export class OutboxRelayRepository {
     // Only the head of the sequence, up to the first row that must stay: O(batch) whatever the table's size.
     const [{ n }] = await this.sql(
       `WITH head AS (
-         SELECT sequence, (published_at IS NOT NULL AND time < $1) AS prunable
+         SELECT sequence, (sequence <= (SELECT published_through FROM relay_state) AND time < $1) AS prunable
          FROM user_events ORDER BY sequence LIMIT $2
        ), gone AS (
          DELETE FROM user_events

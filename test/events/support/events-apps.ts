@@ -149,7 +149,7 @@ export async function unpublishedRelayRows(databaseUrl: string, limit: number): 
 }
 
 export async function unpublishedCount(ds: DataSource): Promise<number> {
-  const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM user_events WHERE published_at IS NULL');
+  const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM user_events WHERE sequence > (SELECT published_through FROM relay_state)');
   return n;
 }
 

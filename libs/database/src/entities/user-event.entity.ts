@@ -32,6 +32,4 @@ export class UserEventEntity {
   @Column({ type: 'jsonb' })
   data: unknown;
 
-  @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
-  publishedAt: Date | null;
 }

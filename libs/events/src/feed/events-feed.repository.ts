@@ -17,14 +17,14 @@ export class EventsFeedRepository {
       return this.sql(
         `SELECT ${USER_EVENT_COLUMNS} FROM user_events
          WHERE sequence >= (SELECT min(sequence) FROM user_events) AND sequence < (SELECT min(sequence) FROM user_events) + $1
-           AND published_at IS NOT NULL
+           AND sequence <= (SELECT published_through FROM relay_state)
          ORDER BY sequence`,
         [limit],
       );
     }
     return this.sql(
       `SELECT ${USER_EVENT_COLUMNS} FROM user_events
-       WHERE sequence > $1 AND sequence <= $1::bigint + $2 AND published_at IS NOT NULL ORDER BY sequence`,
+       WHERE sequence > $1 AND sequence <= LEAST($1::bigint + $2, (SELECT published_through FROM relay_state)) ORDER BY sequence`,
       [after, limit],
     );
   }
