@@ -103,6 +103,9 @@ export class InitialSchema1764230400000 implements MigrationInterface {
     // so marking each event row would only rewrite every event once more.
     await q.query(`CREATE TABLE relay_state (id boolean PRIMARY KEY DEFAULT true CHECK (id), published_through bigint NOT NULL)`);
     await q.query(`INSERT INTO relay_state (id, published_through) VALUES (true, 0)`);
+    // Single-row tables: without statistics the planner guesses thousands of rows and plans for them.
+    await q.query(`ANALYZE relay_state`);
+    await q.query(`ANALYZE event_sequence`);
   }
 
   async down(q: QueryRunner): Promise<void> {

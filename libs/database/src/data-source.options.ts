@@ -12,6 +12,7 @@ export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/twilio_m
  *   synchronous commit, which flushes all earlier WAL, before it publishes anything.
  * - random_page_cost 1.1: the SSD cost PostgreSQL's docs advise; with the default of 4 the planner may walk
  *   the primary key past rare matches instead of using the read API's GIN indexes.
+ * - jit off: every statement here is short; JIT compiling one costs more (up to 200 ms) than it saves.
  */
 export function dataSourceOptions(url: string, poolSize = 10, serviceSession = false): DataSourceOptions {
   return {
@@ -23,6 +24,6 @@ export function dataSourceOptions(url: string, poolSize = 10, serviceSession = f
     synchronize: false,
     migrationsRun: false,
     applicationName: 'twilio-mirror',
-    extra: { max: poolSize, ...(serviceSession ? { options: '-c synchronous_commit=off -c random_page_cost=1.1' } : {}) },
+    extra: { max: poolSize, ...(serviceSession ? { options: '-c synchronous_commit=off -c random_page_cost=1.1 -c jit=off' } : {}) },
   };
 }

@@ -65,6 +65,8 @@ export class LeaderLock {
       application_name: 'twilio-mirror-relay',
       keepAlive: true,
       types: RAW_JSON_TYPES,
+      // Short statements on a hot loop: JIT compilation would cost far more than it saves.
+      options: '-c jit=off',
     });
     const lost = (reason: Error) => {
       if (this.client !== client) return;
