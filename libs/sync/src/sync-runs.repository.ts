@@ -84,8 +84,4 @@ export class SyncRunsRepository {
     await this.ds.query(`UPDATE sync_runs SET status = $2, error = $3, finished_at = now() WHERE id = $1`, [runId, status, error]);
     return this.ds.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
   }
-
-  async get(runId: string): Promise<SyncRunEntity | null> {
-    return this.ds.getRepository(SyncRunEntity).findOneBy({ id: runId });
-  }
 }
