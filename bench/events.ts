@@ -16,7 +16,7 @@ import { Client } from 'pg';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
-import { AppConfig, ConfigModule, loadConfig } from '@app/config';
+import { AppConfig, ConfigModule } from '@app/config';
 import { dataSourceOptions, MirrorUser } from '@app/database';
 import { DEFAULT_RELAY_OPTIONS, EventsRelayModule, OutboxRelay, OutboxRepository, UserChange } from '@app/events';
 import { createRootLogger, LoggerModule } from '@app/logger';
@@ -24,28 +24,15 @@ import { CrawlQueue, QueueModule } from '@app/queue';
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { startMirror } from '../apps/mirror/src/bootstrap';
-import { benchDatabase, benchPrefix, fmt, REDIS_URL, startSimProcess } from './support/bench-env';
+import { benchConfig, benchDatabase, benchPrefix, fmt, REDIS_URL, SIM_ACCOUNT, SIM_TOKEN, startSimProcess } from './support/bench-env';
 
 const EVENTS = Number(process.argv[2] ?? 50_000);
 const USERS = Number(process.argv[3] ?? 100_000);
 const PAGE = 50;
-const SIM_ACCOUNT = 'AC11111111111111111111111111111111';
-const SIM_TOKEN = 'simauthtoken00000000000000000000';
 const SERVICE = 'IS' + 'e'.repeat(32);
 
-function benchConfig(db: string, prefix: string, extra: Record<string, string> = {}): AppConfig {
-  return loadConfig({
-    DATABASE_URL: db,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    EVENTS_STREAM: `${prefix}:user-events`,
-    TWILIO_ACCOUNT_SID: SIM_ACCOUNT,
-    TWILIO_AUTH_TOKEN: SIM_TOKEN,
-    ROLES: 'worker',
-    SYNC_ON_START: 'false',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  });
+function eventsConfig(db: string, prefix: string, extra: Record<string, string> = {}): AppConfig {
+  return benchConfig(db, prefix, { ROLES: 'worker', ...extra });
 }
 
 async function startRelay(config: AppConfig): Promise<INestApplicationContext> {
@@ -92,7 +79,7 @@ async function relayThroughput(): Promise<void> {
   const redis = benchPrefix('events-relay');
   const ds = new DataSource(dataSourceOptions(db.url, 4));
   await ds.initialize();
-  const config = benchConfig(db.url, redis.prefix);
+  const config = eventsConfig(db.url, redis.prefix);
   const app = await startRelay(config);
   const relay = app.get(OutboxRelay);
   await relay.stop(); // started once on the empty outbox, so the figure excludes Nest's start-up
@@ -134,7 +121,7 @@ async function commitToConsumer(): Promise<void> {
   const redis = benchPrefix('events-latency');
   const ds = new DataSource(dataSourceOptions(db.url, 4));
   await ds.initialize();
-  const config = benchConfig(db.url, redis.prefix);
+  const config = eventsConfig(db.url, redis.prefix);
   const app = await startRelay(config);
   const consumer = new Redis(REDIS_URL);
   const seen = new Map<number, number>();
@@ -207,7 +194,7 @@ async function noopRecrawl(): Promise<void> {
   const sim = await startSimProcess({ SIM_SERVICES: `1x${USERS}`, SIM_SEED: '5' });
   const db = await benchDatabase('events_recrawl');
   const redis = benchPrefix('events-recrawl');
-  const config = benchConfig(db.url, redis.prefix, { TWILIO_BASE_URL: sim.url });
+  const config = eventsConfig(db.url, redis.prefix, { TWILIO_BASE_URL: sim.url });
   const mirror = await startMirror(config);
   const pg = new Client({ connectionString: db.url });
   await pg.connect();

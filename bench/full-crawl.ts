@@ -9,14 +9,11 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { request } from 'undici';
-import { loadConfig } from '@app/config';
 import { CrawlQueue } from '@app/queue';
 import { startMirror } from '../apps/mirror/src/bootstrap';
-import { benchDatabase, benchPrefix, fmt, REDIS_URL, startSimProcess } from './support/bench-env';
+import { benchConfig, benchDatabase, benchPrefix, fmt, SIM_ACCOUNT, SIM_TOKEN, startSimProcess } from './support/bench-env';
 
 const USERS = Number(process.argv[2] ?? 100_000);
-const SIM_ACCOUNT = 'AC11111111111111111111111111111111';
-const SIM_TOKEN = 'simauthtoken00000000000000000000';
 
 async function fetchOnly(firstUrl: string): Promise<{ ms: number; pages: any[][] }> {
   const auth = 'Basic ' + Buffer.from(`${SIM_ACCOUNT}:${SIM_TOKEN}`).toString('base64');
@@ -65,18 +62,7 @@ async function upsertOnly(pages: any[][]): Promise<number> {
 async function fullCrawl(simUrl: string, serviceSid: string): Promise<{ ms: number; run: any }> {
   const db = await benchDatabase('crawl');
   const redis = benchPrefix('crawl');
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    QUEUE_PREFIX: redis.prefix,
-    EVENTS_STREAM: `${redis.prefix}:user-events`,
-    TWILIO_ACCOUNT_SID: SIM_ACCOUNT,
-    TWILIO_AUTH_TOKEN: SIM_TOKEN,
-    TWILIO_BASE_URL: simUrl,
-    ROLES: 'worker',
-    SYNC_ON_START: 'false',
-    LOG_LEVEL: 'warn',
-  });
+  const config = benchConfig(db.url, redis.prefix, { TWILIO_BASE_URL: simUrl, ROLES: 'worker' });
   const mirror = await startMirror(config);
   const pg = new Client({ connectionString: db.url });
   await pg.connect();

@@ -9,10 +9,9 @@
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { loadConfig } from '@app/config';
 import { SyncScheduler } from '@app/scheduler';
 import { startMirror } from '../apps/mirror/src/bootstrap';
-import { benchDatabase, benchPrefix, fmt, REDIS_URL, startSimProcess } from './support/bench-env';
+import { benchConfig, benchDatabase, benchPrefix, fmt, startSimProcess } from './support/bench-env';
 
 const LIMIT = Number(process.env.BENCH_LIMIT ?? 2);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
@@ -32,19 +31,7 @@ async function round(limit: number): Promise<Round> {
   const sim = await startSimProcess({ SIM_SERVICES: `${SERVICES}x${USERS}`, SIM_MAX_IN_FLIGHT: String(limit), SIM_LATENCY_MS: String(LATENCY_MS), SIM_SEED: '9' });
   const db = await benchDatabase('ratelimit');
   const redis = benchPrefix('ratelimit');
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL,
-    QUEUE_PREFIX: redis.prefix,
-    EVENTS_STREAM: `${redis.prefix}:user-events`,
-    TWILIO_ACCOUNT_SID: sim.accountSid,
-    TWILIO_AUTH_TOKEN: 'simauthtoken00000000000000000000',
-    TWILIO_BASE_URL: sim.url,
-    ROLES: 'worker,scheduler',
-    WORKER_CONCURRENCY: '8',
-    SYNC_ON_START: 'false',
-    LOG_LEVEL: 'warn',
-  });
+  const config = benchConfig(db.url, redis.prefix, { TWILIO_BASE_URL: sim.url, ROLES: 'worker,scheduler', WORKER_CONCURRENCY: '8' });
   const mirror = await startMirror(config);
   const pg = new Client({ connectionString: db.url });
   await pg.connect();

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import { AppConfig, loadConfig } from '@app/config';
 import { prepareDatabase } from '@app/database';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -23,6 +24,24 @@ export async function benchDatabase(label: string): Promise<{ url: string; drop(
       await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
     },
   };
+}
+
+export const SIM_ACCOUNT = 'AC11111111111111111111111111111111';
+export const SIM_TOKEN = 'simauthtoken00000000000000000000';
+
+/** The mirror's config for a benchmark: its own database, prefix and stream, the simulator's default account. */
+export function benchConfig(databaseUrl: string, prefix: string, env: Record<string, string>): AppConfig {
+  return loadConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    EVENTS_STREAM: `${prefix}:user-events`,
+    TWILIO_ACCOUNT_SID: SIM_ACCOUNT,
+    TWILIO_AUTH_TOKEN: SIM_TOKEN,
+    SYNC_ON_START: 'false',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
 }
 
 export function benchPrefix(label: string): { prefix: string; cleanup(): Promise<void> } {
