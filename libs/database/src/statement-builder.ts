@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 
 // pg's own serialiser of query values (arrays, dates, buffers, JSON): untyped in @types/pg.
@@ -39,6 +40,18 @@ export class StatementBuilder {
     return `$${this.params.length}${suffix}`;
   }
 
+  /**
+   * A JSON document (already serialised) as one value. Inline, it is dollar-quoted: its bytes reach Postgres
+   * as they are, with no escaping pass over them, which is most of what building a page's statement cost.
+   */
+  doc(json: string, cast: 'jsonb' | 'json' = 'jsonb'): string {
+    if (!this.inline) return this.param(json, cast);
+    let delimiter = '$doc$';
+    // The body must not contain the closing delimiter, nor end in a way that forms one with it.
+    while ((json + delimiter).indexOf(delimiter) !== json.length) delimiter = `$doc${randomBytes(6).toString('hex')}$`;
+    return `${delimiter}${json}${delimiter}::${cast}`;
+  }
+
   with(name: string, sql: string, opts: { required?: boolean } = {}): this {
     this.ctes.push(`${name} AS (${sql})`);
     if (opts.required) this.required.push(name);
@@ -49,8 +62,9 @@ export class StatementBuilder {
     return this.ctes.length === 0;
   }
 
-  sql(): string {
-    const select = this.required.length ? `SELECT ${this.required.map((n) => `(SELECT count(*) FROM ${n})`).join(', ')}` : 'SELECT 1';
+  /** `select`: the statement's own result, over the CTEs (default: the required CTEs' counts). */
+  sql(select?: string): string {
+    select ??= this.required.length ? `SELECT ${this.required.map((n) => `(SELECT count(*) FROM ${n})`).join(', ')}` : 'SELECT 1';
     return this.ctes.length ? `WITH ${this.ctes.join(',\n')}\n${select}` : select;
   }
 

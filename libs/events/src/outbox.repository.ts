@@ -33,16 +33,15 @@ export class OutboxRepository {
   appendInto(b: StatementBuilder, ctx: OutboxContext, changes: UserChange[]): void {
     if (!changes.length) return;
     const n = b.param(changes.length, 'int');
+    const events = changes.map((c) => ({ id: randomUUID(), type: eventType(c.op), user_sid: (c.after ?? c.before)!.sid, data: c }));
     b.with('event_seq', `UPDATE event_sequence SET last = last + ${n} RETURNING last`);
     b.with(
       'events_inserted',
       `INSERT INTO user_events (sequence, id, type, account_sid, service_sid, user_sid, run_id, time, data)
        SELECT s.last - ${n} + t.ord, t.id, t.type, ${b.param(ctx.accountSid, 'varchar')}, ${b.param(ctx.serviceSid, 'varchar')},
-              t.user_sid, ${b.param(ctx.runId, 'bigint')}, ${b.param(new Date().toISOString(), 'timestamptz')}, t.data::jsonb
+              t.user_sid, ${b.param(ctx.runId, 'bigint')}, ${b.param(new Date().toISOString(), 'timestamptz')}, t.data
        FROM event_seq s,
-            unnest(${b.param(changes.map(() => randomUUID()), 'uuid[]')}, ${b.param(changes.map((c) => eventType(c.op)), 'text[]')},
-                   ${b.param(changes.map((c) => (c.after ?? c.before)!.sid), 'varchar[]')},
-                   ${b.param(changes.map((c) => JSON.stringify(c)), 'text[]')})
+            ROWS FROM (jsonb_to_recordset(${b.doc(JSON.stringify(events))}) AS (id uuid, type text, user_sid varchar, data jsonb))
               WITH ORDINALITY AS t(id, type, user_sid, data, ord)
        RETURNING sequence`,
     );

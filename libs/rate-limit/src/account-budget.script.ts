@@ -52,3 +52,33 @@ elseif outcome == 'ok' then
 end
 return math.floor(limit * 1000)
 `;
+
+/**
+ * KEYS: leases, state. ARGV: leaseId, outcome, ttlMs, increase, max.
+ * Returns {status, inFlight, limit*1000, now}: status 1 = renewed, 0 = renewed but the account holds more
+ * leases than its limit allows (another process's 429 lowered it), -1 = the lease is gone (lapsed).
+ *
+ * A process hands a finished request's lease straight to its next request instead of a RELEASE then an
+ * ACQUIRE. This records what RELEASE would have (the finished request's outcome) and what ACQUIRE would
+ * have (a fresh expiry) in one atomic step, so a lease in use never lapses and no success goes uncounted.
+ * It never re-adds a lapsed lease: the budget may have been given to someone else since.
+ */
+export const RENEW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local limit = tonumber(redis.call('HGET', KEYS[2], 'limit'))
+if not limit then return {-1, 0, 0, now} end
+if ARGV[2] == 'ok' then
+  limit = math.min(tonumber(ARGV[5]), limit + tonumber(ARGV[4]) / limit)
+  redis.call('HSET', KEYS[2], 'limit', limit)
+end
+local n = redis.call('ZCARD', KEYS[1])
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {-1, n, math.floor(limit * 1000), now} end
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]) * 2)
+redis.call('PEXPIRE', KEYS[2], 86400000)
+local status = 1
+if n > math.max(1, math.floor(limit)) then status = 0 end
+return {status, n, math.floor(limit * 1000), now}
+`;

@@ -7,13 +7,10 @@ export const REQUEST_LIMITER = Symbol('REQUEST_LIMITER');
 
 /** Its own connection: budget calls should fail fast when Redis is away, unlike BullMQ's blocking ones. */
 @Injectable()
-export class LimiterConnection implements OnApplicationShutdown {
+export class LimiterConnection {
   readonly redis: Redis;
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 3 });
-  }
-  onApplicationShutdown(): void {
-    this.redis.disconnect();
   }
 }
 
@@ -35,4 +32,18 @@ export class LimiterConnection implements OnApplicationShutdown {
   ],
   exports: [REQUEST_LIMITER],
 })
-export class RateLimitModule {}
+export class RateLimitModule implements OnApplicationShutdown {
+  constructor(
+    private readonly conn: LimiterConnection,
+    @Inject(REQUEST_LIMITER) private readonly limiter: RedisRequestLimiter,
+  ) {}
+
+  /**
+   * In this order, one hook rather than one per provider (Nest runs a module's provider hooks concurrently):
+   * parked leases go back to Redis before the connection closes, else they hold the budget until they lapse.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.limiter.close();
+    this.conn.redis.disconnect();
+  }
+}

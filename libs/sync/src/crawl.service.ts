@@ -9,7 +9,8 @@ import { fullJitter } from './backoff';
 import { describeError, RetriesExhaustedError } from './crawl-errors';
 import { DeletionSweep } from './deletion-sweep.service';
 import { attemptsOf, FetchedPage, fetchPageWithRetry, RetryPolicy } from './page-fetcher';
-import { PageWriter, RunContext } from './page-writer.service';
+import { PagePrefetch } from './page-prefetch';
+import { keyPage, KeyedPage, PageWriter, RunContext } from './page-writer.service';
 import { ServicesRepository } from './services.repository';
 import { SyncRunsRepository } from './sync-runs.repository';
 import { TwilioAccounts } from './twilio-accounts.service';
@@ -65,17 +66,24 @@ export class CrawlService {
 
     const abort = new AbortController();
     let pageNo = run.pages;
-    let inflight: Promise<FetchedPage> | null = null;
+    // Most pages of most crawls are unchanged: after one that was, the next is first tried as a no-op.
+    let expectUnchanged = true;
+    const pages = new PagePrefetch(
+      (url, onNextPageUrl) => this.fetch(client, serviceSid, url, abort.signal, log, onNextPageUrl),
+      (fetched) => fetched.page.nextPageUrl,
+      run.checkpointUrl,
+      () => !this.stopping,
+    );
     try {
       let url = run.checkpointUrl;
-      inflight = url ? this.fetch(client, serviceSid, url, abort.signal, log) : null;
-      while (url && inflight) {
-        const { page, attempts } = await inflight;
+      while (url) {
+        const fetched = await pages.next();
+        // Never expected (stopping is handled below, after a commit), but a crawl cut short must not sweep.
+        if (!fetched) throw new Error(`read-ahead ended before the last page (next: ${url})`);
+        const { page, attempts, keyed } = fetched;
         const next = page.nextPageUrl;
-        // Fetch page n+1 while page n is written: the crawl then costs about max(fetch, write), not the sum.
-        inflight = next && !this.stopping ? this.fetch(client, serviceSid, next, abort.signal, log) : null;
-        inflight?.catch(() => undefined); // awaited in the next turn, or abandoned on the way out
-        const result = await this.writer.writePage(ctx, page.items, page.rejected, next, attempts);
+        const result = await this.writer.writePage(ctx, { keyed }, page.rejected, next, attempts, { expectUnchanged });
+        expectUnchanged = result.created + result.updated === 0;
         pageNo++;
         for (const r of result.rejected) log.warn({ page: pageNo, sid: r.sid, reason: r.reason }, 'user record rejected');
         log.debug({ page: pageNo, users: page.items.length, created: result.created, updated: result.updated }, 'page written');
@@ -128,10 +136,24 @@ export class CrawlService {
     }
   }
 
-  private fetch(client: TwilioClient, serviceSid: string, url: string, signal: AbortSignal, log: Logger) {
-    return fetchPageWithRetry(client, serviceSid, url, this.retry, signal, (e, attempt, waitMs) =>
-      log.warn({ error: describeError(e), attempt, waitMs }, 'transient upstream fault: retrying'),
-    );
+  /** Fetches a page and keys its users as soon as it arrives, while the page before it is being written. */
+  private fetch(
+    client: TwilioClient,
+    serviceSid: string,
+    url: string,
+    signal: AbortSignal,
+    log: Logger,
+    onNextPageUrl: (nextUrl: string | null) => void,
+  ): Promise<FetchedPage & KeyedPage> {
+    return fetchPageWithRetry(
+      client,
+      serviceSid,
+      url,
+      this.retry,
+      signal,
+      (e, attempt, waitMs) => log.warn({ error: describeError(e), attempt, waitMs }, 'transient upstream fault: retrying'),
+      onNextPageUrl,
+    ).then((fetched) => ({ ...fetched, keyed: keyPage(fetched.page.items, serviceSid) }));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import stableStringify from 'safe-stable-stringify';
 import { MirrorUser, normalizeDate } from '@app/database';
 import type { TwilioUser } from '@app/twilio';
@@ -9,22 +9,27 @@ export interface IncomingUser {
   /** Twilio's attributes string, handed to Postgres as is so jsonb parses the exact numbers. */
   attributesText: string | null;
   contentHash: string;
+  sourceHash: string;
 }
 
 export class UnmirrorableUserError extends Error {}
 
 /**
  * Maps a validated Twilio user to what the mirror stores. Throws UnmirrorableUserError for the few
- * values Postgres cannot hold (NUL characters), so one odd record is rejected rather than failing its page.
+ * values Postgres cannot hold (NUL characters, lone surrogates), so one odd record is rejected rather than failing its page.
  */
-export function toIncomingUser(t: TwilioUser, serviceSid: string): IncomingUser {
-  for (const v of [t.identity, t.friendly_name, t.attributes, t.url, t.role_sid, t.account_sid]) {
-    if (typeof v === 'string' && v.includes('\u0000')) throw new UnmirrorableUserError('contains a NUL character');
+export function toIncomingUser(t: TwilioUser, serviceSid: string, source = sourceHash(t, serviceSid)): IncomingUser {
+  for (const v of [t.identity, t.friendly_name, t.attributes, t.url, t.role_sid, t.account_sid, ...Object.values(t.links ?? {})]) {
+    if (typeof v !== 'string') continue;
+    if (v.includes('\u0000')) throw new UnmirrorableUserError('contains a NUL character');
+    // Postgres stores UTF-8, which has no lone surrogates: one would fail the whole page's statement.
+    if (LONE_SURROGATE.test(v)) throw new UnmirrorableUserError('contains a lone UTF-16 surrogate');
   }
-  if (t.attributes !== null && t.attributes.includes('\\u0000')) {
-    throw new UnmirrorableUserError('attributes contain \\u0000, which jsonb cannot store');
+  if (t.attributes !== null && t.attributes.includes('\\u')) {
+    if (t.attributes.includes('\\u0000')) throw new UnmirrorableUserError('attributes contain \\u0000, which jsonb cannot store');
+    if (LONE_SURROGATE_ESCAPE.test(t.attributes)) throw new UnmirrorableUserError('attributes contain a lone surrogate escape, which jsonb cannot store');
   }
-  const attributes = t.attributes === null ? null : JSON.parse(t.attributes);
+  const attributes = t.attributes === null ? null : parseAttributes(t.attributes);
   const user: MirrorUser = {
     sid: t.sid,
     account_sid: t.account_sid,
@@ -40,7 +45,33 @@ export function toIncomingUser(t: TwilioUser, serviceSid: string): IncomingUser 
     url: t.url,
     links: t.links,
   };
-  return { user, attributesText: t.attributes, contentHash: contentHash(user) };
+  return { user, attributesText: t.attributes, contentHash: contentHash(user), sourceHash: source };
+}
+
+function parseAttributes(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UnmirrorableUserError('attributes is not valid JSON');
+  }
+}
+
+// In a u-flag regex a surrogate pair is one code point (not Cs): only a lone surrogate matches.
+const LONE_SURROGATE = /\p{Cs}/u;
+// A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or the latter not preceded by the former.
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+
+/**
+ * The user's fields exactly as Twilio sent them (attributes as its text). Equal to the stored one, the user is
+ * unchanged, decided without parsing attributes or canonicalising them; unequal, contentHash decides (the
+ * text may differ while the JSON value does not). Cheap: one native JSON.stringify and one one-shot hash.
+ */
+export function sourceHash(t: TwilioUser, serviceSid: string): string {
+  return hash(
+    'sha1',
+    JSON.stringify([t.account_sid, t.chat_service_sid ?? serviceSid, t.role_sid, t.identity, t.friendly_name, t.attributes, t.date_created, t.date_updated, t.url, t.links]),
+    'base64url',
+  );
 }
 
 /**
@@ -61,6 +92,6 @@ export function contentHash(u: MirrorUser): string {
     u.url,
     u.links,
   ]);
-  return createHash('sha1').update(canonical as string).digest('base64url');
+  return hash('sha1', canonical as string, 'base64url');
 }
 

@@ -25,12 +25,13 @@ export async function fetchPageWithRetry(
   policy: RetryPolicy,
   signal: AbortSignal,
   onRetry: (e: TwilioError, attempt: number, waitMs: number) => void,
+  onNextPageUrl?: (nextPageUrl: string | null) => void,
 ): Promise<FetchedPage> {
   const attempts = { requests: 0, throttled: 0, retries: 0 };
   for (let attempt = 0; ; attempt++) {
     attempts.requests++;
     try {
-      const page = await client.fetchUsersPage(serviceSid, url, signal);
+      const page = await client.fetchUsersPage(serviceSid, url, signal, onNextPageUrl);
       return { page, attempts };
     } catch (e) {
       if (!(e instanceof TwilioError) || !e.retryable || e instanceof TwilioRateLimitError) {

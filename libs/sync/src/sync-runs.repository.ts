@@ -44,7 +44,7 @@ export class SyncRunsRepository {
   }
 
   /** Committed in the page's transaction: the checkpoint moves exactly when the page's rows land. */
-  recordPageInto(b: StatementBuilder, runId: string, nextUrl: string | null, c: PageCounts): void {
+  recordPageInto(b: StatementBuilder, runId: string, nextUrl: string | null, c: PageCounts, when = 'true'): void {
     b.with(
       'run_recorded',
       `UPDATE sync_runs SET checkpoint_url = ${b.param(nextUrl, 'text')}, pages = pages + 1,
@@ -52,7 +52,7 @@ export class SyncRunsRepository {
          created = created + ${b.param(c.created, 'int')}, updated = updated + ${b.param(c.updated, 'int')},
          unchanged = unchanged + ${b.param(c.unchanged, 'int')}, requests = requests + ${b.param(c.requests, 'int')},
          throttled = throttled + ${b.param(c.throttled, 'int')}, retries = retries + ${b.param(c.retries, 'int')}
-       WHERE id = ${b.param(runId, 'bigint')} RETURNING 1`,
+       WHERE id = ${b.param(runId, 'bigint')} AND ${when} RETURNING 1`,
     );
   }
 

@@ -26,6 +26,8 @@ export class TwilioAccounts implements OnApplicationShutdown {
           timeoutMs: config.twilio.timeoutMs,
           limiter,
           logger: log.child({ accountSid: auth.accountSid }),
+          // Checked when a user is written (toIncomingUser): an unchanged user's attributes are never parsed.
+          checkAttributesJson: false,
         }),
       );
     }

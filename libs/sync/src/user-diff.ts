@@ -3,6 +3,8 @@ import type { UserChange } from '@app/events';
 import { IncomingUser } from './incoming-user';
 
 export interface StoredUser {
+  /** Stored with the incoming source hash, live, no presence news: unchanged, and not loaded further. */
+  sameAtSource: boolean;
   /** The whole stored user, loaded only where it may become an event's `before` (see loadForDiffSql). */
   user: MirrorUser | null;
   contentHash: string;

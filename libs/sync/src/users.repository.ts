@@ -7,27 +7,52 @@ import { StoredUser } from './user-diff';
 const USER_COLUMNS = `sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
   is_online, is_notifiable, date_created, date_updated, url, links`;
 
+/** A page's user as the diff first sees it: before anything is parsed beyond the list page itself. */
+export interface PageKey {
+  sid: string;
+  sourceHash: string;
+  /** The record carries is_online/is_notifiable (a point fetch): stored presence may change. */
+  presence: boolean;
+}
+
 /** The mirror's users table, written in bulk: one statement per page whatever its size. */
 @Injectable()
 export class UsersRepository {
   /**
-   * The stored state of a page's users, as a statement for the caller to send (see PageWriter). The whole
-   * row comes back only where it may be needed as an event's `before`: the stored hash differs, the user
-   * is a tombstone, or the page brings presence. An unchanged user costs a hash comparison, no JSON parsing.
+   * The stored state of a page's users, as a statement for the caller to send (see PageWriter). A user whose
+   * stored source hash equals the incoming one (live, and the page brings no presence) is `sameAtSource`:
+   * nothing more is needed of it. The whole row comes back only for the others, as a possible event's `before`.
    */
-  loadForDiffSql(b: StatementBuilder, incoming: IncomingUser[]): string {
-    return `SELECT u.sid, u.content_hash, u.deleted_at IS NOT NULL AS deleted, u.is_online, u.is_notifiable,
-              CASE WHEN u.content_hash <> t.hash OR u.deleted_at IS NOT NULL OR t.presence THEN row_to_json(u) END AS row
-       FROM unnest(${b.param(incoming.map((i) => i.user.sid), 'varchar[]')}, ${b.param(incoming.map((i) => i.contentHash), 'text[]')},
-                   ${b.param(incoming.map((i) => i.user.is_online !== null || i.user.is_notifiable !== null), 'boolean[]')})
-              AS t(sid, hash, presence)
-       JOIN users u ON u.sid = t.sid`;
+  loadForDiffSql(b: StatementBuilder, keys: PageKey[]): string {
+    return `SELECT u.sid, COALESCE(u.source_hash = t.hash, false) AND u.deleted_at IS NULL AND NOT t.presence AS same,
+              u.content_hash, u.deleted_at IS NOT NULL AS deleted, u.is_online, u.is_notifiable,
+              CASE WHEN u.source_hash IS DISTINCT FROM t.hash OR u.deleted_at IS NOT NULL OR t.presence THEN row_to_json(u) END AS row
+       FROM ${this.keysSql(b, keys)} JOIN users u ON u.sid = t.sid`;
+  }
+
+  /**
+   * A CTE `page_unchanged` (one boolean column, `unchanged`) saying whether every user of the page is stored
+   * with the same source hash: the condition on which a no-op page is recorded in the same statement.
+   */
+  unchangedInto(b: StatementBuilder, keys: PageKey[]): string {
+    b.with(
+      'page_unchanged',
+      `SELECT count(*) FILTER (WHERE u.source_hash = t.hash AND u.deleted_at IS NULL AND NOT t.presence) = ${b.param(keys.length, 'int')} AS unchanged
+       FROM ${this.keysSql(b, keys)} LEFT JOIN users u ON u.sid = t.sid`,
+    );
+    return '(SELECT unchanged FROM page_unchanged)';
+  }
+
+  private keysSql(b: StatementBuilder, keys: PageKey[]): string {
+    return `unnest(${b.param(keys.map((k) => k.sid), 'varchar[]')}, ${b.param(keys.map((k) => k.sourceHash), 'text[]')},
+                   ${b.param(keys.map((k) => k.presence), 'boolean[]')}) AS t(sid, hash, presence)`;
   }
 
   toStored(rows: Record<string, any>[]): Map<string, StoredUser> {
     const stored = new Map<string, StoredUser>();
     for (const r of rows) {
       stored.set(r.sid, {
+        sameAtSource: r.same,
         user: r.row ? rowToMirrorUser(r.row) : null,
         contentHash: r.content_hash,
         deleted: r.deleted,
@@ -40,27 +65,26 @@ export class UsersRepository {
 
   /**
    * Inserts new users and overwrites changed ones. Callers pass only created or changed users (see diffPage),
-   * so unchanged rows are never rewritten. attributes travel as Twilio's text and are parsed by jsonb.
+   * so unchanged rows are never rewritten. The rows travel as one JSON document; attributes are spliced into
+   * it as Twilio's own text (valid JSON, checked on arrival), so jsonb parses the exact numbers once.
    */
   upsertInto(b: StatementBuilder, users: IncomingUser[]): void {
     if (!users.length) return;
-    const col = <T>(f: (u: IncomingUser) => T, cast: string) => b.param(users.map(f), cast);
+    const rows = users.map((u) => {
+      const { attributes: _, ...fields } = u.user;
+      const head = JSON.stringify({ ...fields, content_hash: u.contentHash, source_hash: u.sourceHash });
+      return `${head.slice(0, -1)},"attributes":${u.attributesText ?? 'null'}}`;
+    });
     b.with(
       'users_upserted',
-      `INSERT INTO users AS u (${USER_COLUMNS}, content_hash, version, first_seen_at, changed_at, deleted_at)
-       SELECT t.sid, t.account_sid, t.chat_service_sid, t.role_sid, t.identity, t.friendly_name, t.attributes::jsonb,
-              t.is_online, t.is_notifiable, t.date_created, t.date_updated, t.url, t.links::jsonb,
-              t.content_hash, 1, now(), now(), NULL
-       FROM unnest(${col((u) => u.user.sid, 'varchar[]')}, ${col((u) => u.user.account_sid, 'varchar[]')},
-                   ${col((u) => u.user.chat_service_sid, 'varchar[]')}, ${col((u) => u.user.role_sid, 'varchar[]')},
-                   ${col((u) => u.user.identity, 'text[]')}, ${col((u) => u.user.friendly_name, 'text[]')},
-                   ${col((u) => u.attributesText, 'text[]')}, ${col((u) => u.user.is_online, 'boolean[]')},
-                   ${col((u) => u.user.is_notifiable, 'boolean[]')}, ${col((u) => u.user.date_created, 'timestamptz[]')},
-                   ${col((u) => u.user.date_updated, 'timestamptz[]')}, ${col((u) => u.user.url, 'text[]')},
-                   ${col((u) => (u.user.links === null ? null : JSON.stringify(u.user.links)), 'text[]')},
-                   ${col((u) => u.contentHash, 'text[]')})
-         AS t(sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
-              is_online, is_notifiable, date_created, date_updated, url, links, content_hash)
+      `INSERT INTO users AS u (${USER_COLUMNS}, content_hash, source_hash, version, first_seen_at, changed_at, deleted_at)
+       SELECT t.sid, t.account_sid, t.chat_service_sid, t.role_sid, t.identity, t.friendly_name, t.attributes,
+              t.is_online, t.is_notifiable, t.date_created, t.date_updated, t.url, t.links,
+              t.content_hash, t.source_hash, 1, now(), now(), NULL
+       FROM jsonb_to_recordset(${b.doc(`[${rows.join(',')}]`)})
+         AS t(sid varchar, account_sid varchar, chat_service_sid varchar, role_sid varchar, identity text, friendly_name text,
+              attributes jsonb, is_online boolean, is_notifiable boolean, date_created timestamptz, date_updated timestamptz,
+              url text, links jsonb, content_hash text, source_hash text)
        ON CONFLICT (sid) DO UPDATE SET
          account_sid = EXCLUDED.account_sid,
          chat_service_sid = EXCLUDED.chat_service_sid,
@@ -75,6 +99,7 @@ export class UsersRepository {
          url = EXCLUDED.url,
          links = EXCLUDED.links,
          content_hash = EXCLUDED.content_hash,
+         source_hash = EXCLUDED.source_hash,
          version = u.version + 1,
          changed_at = now(),
          deleted_at = NULL
@@ -82,23 +107,26 @@ export class UsersRepository {
     );
   }
 
-  /** Remembers which users a crawl saw, without touching their rows (see the deletion sweep). */
-  markSeenInto(b: StatementBuilder, crawlId: string, sids: string[]): void {
+  /**
+   * Remembers which users a crawl saw, without touching their rows (see the deletion sweep): one row per
+   * page. `when`, an SQL condition, lets a statement record the page only if it turned out unchanged.
+   */
+  markSeenInto(b: StatementBuilder, crawlId: string, sids: string[], when = 'true'): void {
     if (!sids.length) return;
     b.with(
       'users_seen',
-      `INSERT INTO sync_seen (crawl_id, sid) SELECT ${b.param(crawlId, 'bigint')}, unnest(${b.param(sids, 'varchar[]')})
-       ON CONFLICT DO NOTHING RETURNING 1`,
+      `INSERT INTO sync_seen (crawl_id, sids) SELECT ${b.param(crawlId, 'bigint')}, ${b.param(sids, 'varchar[]')} WHERE ${when}
+       RETURNING 1`,
     );
   }
 
   /** Live users of the service that the crawl did not see, in sid order, a batch at a time. */
   async unseen(m: EntityManager, serviceSid: string, crawlId: string, afterSid: string, limit: number): Promise<string[]> {
     const rows = await m.query(
-      `SELECT u.sid FROM users u
-       WHERE u.chat_service_sid = $1 AND u.deleted_at IS NULL AND u.sid > $3
-         AND NOT EXISTS (SELECT 1 FROM sync_seen s WHERE s.crawl_id = $2 AND s.sid = u.sid)
-       ORDER BY u.sid LIMIT $4`,
+      // EXCEPT, not NOT EXISTS: with the LIMIT the planner would probe the unindexed seen set once per user.
+      `(SELECT u.sid FROM users u WHERE u.chat_service_sid = $1 AND u.deleted_at IS NULL AND u.sid > $3
+        EXCEPT SELECT unnest(sids) FROM sync_seen WHERE crawl_id = $2)
+       ORDER BY 1 LIMIT $4`,
       [serviceSid, crawlId, afterSid, limit],
     );
     return rows.map((r: { sid: string }) => r.sid);

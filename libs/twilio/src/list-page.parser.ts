@@ -30,6 +30,8 @@ export interface ListPageContext {
   origin: string;
   /** The URL just fetched, to catch a page pointing at itself (an endless crawl). */
   url: string;
+  /** Told the checked next URL before the records are validated (see TwilioClient.fetchUsersPage). */
+  onNextPageUrl?: (nextPageUrl: string | null) => void;
 }
 
 /**
@@ -51,6 +53,7 @@ export function parseListPage<T>(
 
   const next = checkNextPageUrl(meta.next_page_url, ctx);
   if (!next.ok) return next;
+  ctx.onNextPageUrl?.(next.value);
 
   const items: T[] = [];
   const rejected: RejectedRecord[] = [];

@@ -63,6 +63,7 @@ export class TwilioClient {
   readonly #onRequest: RequestObserver | undefined;
   readonly #logger: TwilioLogger | undefined;
   readonly #userAgent: string;
+  readonly #checkAttributesJson: boolean;
 
   constructor(opts: TwilioClientOptions) {
     let base: URL;
@@ -85,6 +86,7 @@ export class TwilioClient {
     this.#onRequest = opts.onRequest;
     this.#logger = opts.logger;
     this.#userAgent = opts.userAgent ?? DEFAULT_USER_AGENT;
+    this.#checkAttributesJson = opts.checkAttributesJson ?? true;
     if (opts.dispatcher) {
       this.#dispatcher = opts.dispatcher;
       this.#ownAgent = null;
@@ -106,9 +108,20 @@ export class TwilioClient {
   }
 
   /** One page of users; `url` is a previous page's `nextPageUrl` (or a checkpoint of it), followed verbatim. */
-  async fetchUsersPage(serviceSid: string, url?: string, signal?: AbortSignal): Promise<Page<TwilioUser>> {
+  /**
+   * One page of users; `url` is a previous page's `nextPageUrl` (or a checkpoint of it), followed verbatim.
+   * `onNextPageUrl` hears the page's next URL as soon as the envelope is checked, before the records are
+   * (which cannot fail the page), so a crawler can ask for the next page while this one is still being read.
+   */
+  async fetchUsersPage(
+    serviceSid: string,
+    url?: string,
+    signal?: AbortSignal,
+    onNextPageUrl?: (nextPageUrl: string | null) => void,
+  ): Promise<Page<TwilioUser>> {
     const target = url ?? this.firstUsersPageUrl(serviceSid);
-    return this.#fetchPage(target, 'users', (raw) => parseUser(raw, serviceSid), { serviceSid }, signal);
+    const checks = { checkAttributesJson: this.#checkAttributesJson };
+    return this.#fetchPage(target, 'users', (raw) => parseUser(raw, serviceSid, checks), { serviceSid }, signal, onNextPageUrl);
   }
 
   /** A user by sid or by identity (any characters; URL-encoded here). A missing user is TwilioNotFoundError. */
@@ -175,6 +188,7 @@ export class TwilioClient {
     parseRecord: (raw: unknown) => RecordResult<T>,
     logContext: object,
     signal: AbortSignal | undefined,
+    onNextPageUrl?: (nextPageUrl: string | null) => void,
   ): Promise<Page<T>> {
     const problem = foreignUrlProblem(url, this.#origin);
     if (problem) {
@@ -182,7 +196,7 @@ export class TwilioClient {
       throw new TwilioRequestError({ status: null, url: stripCredentials(url), reason: `page URL ${problem}` });
     }
     return this.#get(url, signal, (text: string, fail: Fail) => {
-      const parsed = parseListPage(parseJsonOrFail(text, fail), { key, origin: this.#origin, url }, parseRecord);
+      const parsed = parseListPage(parseJsonOrFail(text, fail), { key, origin: this.#origin, url, onNextPageUrl }, parseRecord);
       if (!parsed.ok) fail(parsed.reason);
       const page = parsed.value;
       if (page.rejected.length > 0) {
@@ -204,7 +218,7 @@ export class TwilioClient {
   }
 
   /**
-   * One HTTP attempt: lease → request → read the whole body → parse → release → observe.
+   * One HTTP attempt: lease → request → read the whole body → release → parse → observe.
    * Throws a TwilioError, or the caller's abort reason when `signal` fired.
    */
   async #get<T>(url: string, signal: AbortSignal | undefined, parse: BodyParser<T>): Promise<T> {
@@ -246,11 +260,15 @@ export class TwilioClient {
       signal?.removeEventListener('abort', onCallerAbort);
     }
 
+    // The request is over once its body is in: free its slot before spending time on parsing, so the
+    // next request (often this crawl's next page, known only from this body) can take it at once.
+    this.#release(lease, status === 429 ? 'throttled' : status === null ? 'failed' : 'ok');
+
     let error: TwilioError | undefined;
     let result: T | undefined;
     if (status === null) {
       if (signal?.aborted) {
-        this.#finish(lease, 'failed', { method, url, status: null, started });
+        this.#observe({ method, url, status: null, started });
         throw signal.reason;
       }
       error = this.#networkError(url, failure);
@@ -282,23 +300,21 @@ export class TwilioClient {
       }
     }
 
-    const outcome = status === 429 ? 'throttled' : status === null ? 'failed' : 'ok';
-    this.#finish(lease, outcome, { method, url, status, started, error });
+    this.#observe({ method, url, status, started, error });
     if (error) throw error;
     return result as T;
   }
 
-  #finish(
-    lease: RequestLease | null,
-    outcome: 'ok' | 'throttled' | 'failed',
-    e: { method: string; url: string; status: number | null; started: number; error?: TwilioError },
-  ): void {
-    // A broken limiter or observer must not replace the request's own result.
+  // A broken limiter or observer must not replace the request's own result.
+  #release(lease: RequestLease | null, outcome: 'ok' | 'throttled' | 'failed'): void {
     try {
       lease?.release(outcome);
     } catch (err) {
       this.#warn({ accountSid: this.accountSid, err: String(err) }, 'Twilio request limiter release failed');
     }
+  }
+
+  #observe(e: { method: string; url: string; status: number | null; started: number; error?: TwilioError }): void {
     if (!this.#onRequest) return;
     try {
       this.#onRequest({

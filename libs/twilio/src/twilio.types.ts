@@ -90,4 +90,9 @@ export interface TwilioClientOptions {
   /** When given, used instead of the client's own Agent (and not closed by `close()`). */
   dispatcher?: Dispatcher;
   userAgent?: string;
+  /**
+   * Whether list pages check that each `attributes` parses as JSON (default true). A caller that checks it
+   * itself when it stores a user (the mirror) turns this off, so an unchanged user's attributes are not parsed.
+   */
+  checkAttributesJson?: boolean;
 }

@@ -98,6 +98,12 @@ describe('parseUser', () => {
       expect(r.sid).toBe(raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { sid?: unknown }).sid : undefined);
     }
   });
+
+  it('with checkAttributesJson off, needs attributes only to be a string (the mirror checks them when it writes)', () => {
+    const lax = parseUser(user(1, { attributes: '{a:1}' }), SERVICE, { checkAttributesJson: false });
+    expect(lax).toMatchObject({ ok: true, value: { attributes: '{a:1}' } });
+    expect(parseUser(user(1, { attributes: { a: 1 } }), SERVICE, { checkAttributesJson: false })).toMatchObject({ ok: false });
+  });
 });
 
 describe('users page parsing speed', () => {

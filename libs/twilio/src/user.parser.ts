@@ -23,8 +23,9 @@ function reject(sid: unknown, reason: string): RecordResult<never> {
  * record is rejected with a reason instead of being stored half-right.
  *
  * @param serviceSid the service the record was requested from; a non-null `chat_service_sid` must equal it.
+ * @param opts.checkAttributesJson false: `attributes` need only be a string (see TwilioClientOptions).
  */
-export function parseUser(raw: unknown, serviceSid: string): RecordResult<TwilioUser> {
+export function parseUser(raw: unknown, serviceSid: string, opts: { checkAttributesJson?: boolean } = {}): RecordResult<TwilioUser> {
   if (!isPlainObject(raw)) return reject(undefined, `record is ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}, not an object`);
   const sid = raw.sid;
   if (!isUserSid(sid)) return reject(sid, 'sid is not a user sid (US + 32 hex)');
@@ -41,7 +42,7 @@ export function parseUser(raw: unknown, serviceSid: string): RecordResult<Twilio
   if (identity === BAD) return reject(sid, 'identity is not a string');
   const friendlyName = nullableString(raw.friendly_name);
   if (friendlyName === BAD) return reject(sid, 'friendly_name is not a string');
-  const attributes = nullableJsonString(raw.attributes);
+  const attributes = opts.checkAttributesJson === false ? nullableString(raw.attributes) : nullableJsonString(raw.attributes);
   if (attributes === BAD) {
     return reject(sid, typeof raw.attributes === 'string' ? 'attributes is not valid JSON' : 'attributes is not a JSON string');
   }

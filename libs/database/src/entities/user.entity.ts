@@ -46,6 +46,10 @@ export class UserEntity {
   @Column({ name: 'content_hash', type: 'text' })
   contentHash: string;
 
+  /** See migration CheapRecrawl: the fields as Twilio sent them, for the no-parse unchanged test. */
+  @Column({ name: 'source_hash', type: 'text', nullable: true })
+  sourceHash: string | null;
+
   @Column({ type: 'integer', default: 1 })
   version: number;
 

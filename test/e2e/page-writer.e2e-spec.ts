@@ -1,0 +1,127 @@
+import { PageWriter, RunContext } from '@app/sync';
+import type { TwilioUser } from '@app/twilio';
+import { ApiHarness, startApi } from '../read-api/support/api-harness';
+import { ACCOUNT, insertService, sid } from '../read-api/support/seed';
+
+const IS = sid('IS', 0xd1);
+const ATTEMPTS = { requests: 1, throttled: 0, retries: 0 };
+
+/**
+ * The page writer against a real Postgres: the one-statement no-op path, the source-hash shortcut, and the
+ * records it refuses itself (the mirror's client leaves attributes unparsed until a user is written).
+ */
+describe('page writer', () => {
+  let h: ApiHarness;
+  let writer: PageWriter;
+  let ctx: RunContext;
+
+  function user(n: number, over: Partial<TwilioUser> = {}): TwilioUser {
+    const s = sid('US', n);
+    return {
+      sid: s,
+      account_sid: ACCOUNT,
+      chat_service_sid: IS,
+      role_sid: null,
+      identity: `user-${n}`,
+      friendly_name: `User ${n}`,
+      attributes: JSON.stringify({ n, tags: ['a', 'b'] }),
+      is_online: null,
+      is_notifiable: null,
+      date_created: '2024-01-01T00:00:00Z',
+      date_updated: '2024-01-02T00:00:00Z',
+      url: `https://conversations.twilio.com/v1/Services/${IS}/Users/${s}`,
+      links: null,
+      ...over,
+    };
+  }
+
+  const q = (sql: string, params?: unknown[]) => h.db.dataSource.query(sql, params);
+  const run = async () => (await q('SELECT * FROM sync_runs WHERE id = $1', [ctx.runId]))[0];
+  const xmins = async () => (await q('SELECT string_agg(xmin::text, \',\' ORDER BY sid) AS x FROM users'))[0].x;
+  const lastSequence = async () => Number((await q('SELECT last FROM event_sequence'))[0].last);
+
+  beforeAll(async () => {
+    h = await startApi('page-writer', {
+      ROLES: 'api,worker',
+      TWILIO_ACCOUNT_SID: ACCOUNT,
+      TWILIO_AUTH_TOKEN: 'unused-token',
+      TWILIO_BASE_URL: 'http://127.0.0.1:9',
+    });
+    writer = h.mirror.app.get(PageWriter, { strict: false });
+    await insertService(h.db.dataSource, IS);
+    const [{ id }] = await q(
+      `INSERT INTO sync_runs (crawl_id, account_sid, service_sid, status, trigger, checkpoint_url)
+       VALUES (0, $1, $2, 'running', 'manual', 'first') RETURNING id::text`,
+      [ACCOUNT, IS],
+    );
+    await q('UPDATE sync_runs SET crawl_id = id WHERE id = $1', [id]);
+    ctx = { runId: id, crawlId: id, accountSid: ACCOUNT, serviceSid: IS };
+  });
+  afterAll(() => h.close());
+
+  it('an unchanged page expected as such is recorded in one statement: seen, checkpoint, counts, no row, no event', async () => {
+    const page = [1, 2, 3].map((n) => user(n));
+    const first = await writer.writePage(ctx, page, [], 'page-2', ATTEMPTS, { expectUnchanged: true });
+    expect(first).toMatchObject({ users: 3, created: 3, updated: 0, unchanged: 0 }); // the probe found changes: full path
+    const before = { xmins: await xmins(), sequence: await lastSequence() };
+
+    const again = await writer.writePage(ctx, page, [], 'page-3', ATTEMPTS, { expectUnchanged: true });
+    expect(again).toMatchObject({ users: 3, created: 0, updated: 0, unchanged: 3, rejected: [] });
+    expect(await xmins()).toBe(before.xmins);
+    expect(await lastSequence()).toBe(before.sequence);
+    expect(await run()).toMatchObject({ checkpoint_url: 'page-3', pages: 2, users_seen: 6, created: 3, unchanged: 3 });
+    const seen = await q('SELECT sids FROM sync_seen WHERE crawl_id = $1', [ctx.crawlId]);
+    expect(seen.flatMap((r: { sids: string[] }) => r.sids).filter((s: string) => s === sid('US', 1))).toHaveLength(2);
+  });
+
+  it('a page with one change falls back to the full path: exactly that change is written and announced', async () => {
+    const page = [user(1), user(2, { friendly_name: 'Renamed' }), user(3)];
+    const sequence = await lastSequence();
+    const result = await writer.writePage(ctx, page, [], 'page-4', ATTEMPTS, { expectUnchanged: true });
+    expect(result).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
+    expect(await lastSequence()).toBe(sequence + 1);
+    const [event] = await q('SELECT data FROM user_events WHERE sequence = $1', [sequence + 1]);
+    expect(event.data).toMatchObject({ op: 'updated', changed: ['friendly_name'], after: { friendly_name: 'Renamed' } });
+    expect((await run()).checkpoint_url).toBe('page-4');
+  });
+
+  it('attributes with the same JSON value in other bytes: no change, no rewrite, no event', async () => {
+    const reordered = user(3, { attributes: '{ "tags": ["a","b"], "n": 3 }' });
+    const before = { xmins: await xmins(), sequence: await lastSequence() };
+    const result = await writer.writePage(ctx, [user(1), user(2, { friendly_name: 'Renamed' }), reordered], [], 'page-5', ATTEMPTS, {
+      expectUnchanged: true,
+    });
+    expect(result).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
+    expect(await xmins()).toBe(before.xmins);
+    expect(await lastSequence()).toBe(before.sequence);
+  });
+
+  it('refuses, with a reason, a record whose attributes are not JSON or hold what Postgres cannot store; the rest of the page lands', async () => {
+    const page = [
+      user(10),
+      user(11, { attributes: '{a:1}' }),
+      user(12, { attributes: '{"x":"\\ud800"}' }),
+      user(13, { friendly_name: 'lone \ud800 surrogate' }),
+      user(14, { identity: 'nul\u0000byte' }),
+      user(15),
+    ];
+    const result = await writer.writePage(ctx, page, [], 'page-6', ATTEMPTS);
+    expect(result.created).toBe(2);
+    expect(result.rejected).toEqual([
+      { sid: sid('US', 11), reason: 'attributes is not valid JSON' },
+      { sid: sid('US', 12), reason: expect.stringMatching(/lone surrogate/) },
+      { sid: sid('US', 13), reason: expect.stringMatching(/lone UTF-16 surrogate/) },
+      { sid: sid('US', 14), reason: expect.stringMatching(/NUL/) },
+    ]);
+    const stored = await q('SELECT sid FROM users WHERE sid = ANY($1) ORDER BY sid', [page.map((u) => u.sid)]);
+    expect(stored.map((r: { sid: string }) => r.sid)).toEqual([sid('US', 10), sid('US', 15)]);
+    expect((await run()).rejected).toBe(4); // counted: the run's deletion sweep will be skipped
+  });
+
+  it('keeps attributes exactly as Twilio wrote them, big numbers included', async () => {
+    const text = '{"big":123456789012345678901234567890,"pi":3.14159265358979323846,"nested":{"k":[1,{"z":null}]}}';
+    await writer.writePage(ctx, [user(20, { attributes: text })], [], 'page-7', ATTEMPTS);
+    const [row] = await q('SELECT attributes::text AS a FROM users WHERE sid = $1', [sid('US', 20)]);
+    expect(row.a).toBe('{"pi": 3.14159265358979323846, "big": 123456789012345678901234567890, "nested": {"k": [1, {"z": null}]}}');
+  });
+});
