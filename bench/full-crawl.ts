@@ -38,13 +38,13 @@ async function upsertOnly(pages: any[][]): Promise<number> {
     const col = (f: (u: any) => unknown) => users.map(f);
     await c.query(
       `INSERT INTO users (sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes, is_online, is_notifiable,
-                          date_created, date_updated, url, links, content_hash)
+                          date_created, date_updated, url, links, source_hash)
        SELECT t.sid, t.a, t.s, t.r, t.i, t.f, t.attr::jsonb, t.o, t.n, t.dc, t.du, t.url, t.l::jsonb, t.h
        FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::text[], $6::text[], $7::text[], $8::boolean[],
                    $9::boolean[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[], $14::text[])
          AS t(sid, a, s, r, i, f, attr, o, n, dc, du, url, l, h)
        ON CONFLICT (sid) DO UPDATE SET friendly_name = EXCLUDED.friendly_name, attributes = EXCLUDED.attributes,
-         date_updated = EXCLUDED.date_updated, content_hash = EXCLUDED.content_hash`,
+         date_updated = EXCLUDED.date_updated, source_hash = EXCLUDED.source_hash`,
       [
         col((u) => u.sid), col((u) => u.account_sid), col((u) => u.chat_service_sid), col((u) => u.role_sid),
         col((u) => u.identity), col((u) => u.friendly_name), col((u) => u.attributes), col((u) => u.is_online),

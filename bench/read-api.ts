@@ -108,7 +108,7 @@ async function seed(dbUrl: string): Promise<void> {
   const pool = new Pool({ connectionString: dbUrl, max: 1 });
   await pool.query(
     `INSERT INTO users (sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes, date_created, date_updated,
-                        url, links, content_hash, deleted_at)
+                        url, links, source_hash, deleted_at)
      SELECT 'US' || lpad(to_hex(i), 32, '0'), 'AC' || repeat('a', 32), $1::text, 'RL' || lpad(to_hex(i % ${ROLES}), 32, '0'),
             'user' || i || '@example.com', 'User Number ' || i,
             jsonb_build_object('department', (ARRAY['sales', 'support', 'ops', 'eng'])[i % 4 + 1], 'level', i % 10,

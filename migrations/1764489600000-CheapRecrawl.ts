@@ -3,10 +3,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * What makes a re-crawl of unchanged users cheap.
  *
- * users.source_hash: a hash of the fields exactly as Twilio sent them (attributes as its text). Equal to the
- * incoming one, the user is unchanged with no JSON parsing or canonical hashing; only when it differs does the
- * crawl fall back to content_hash, which compares attributes as JSON values. Rows written before this column
- * existed have NULL there and simply take that slower comparison until they next change.
+ * users.source_hash replaces content_hash: a hash of the fields exactly as Twilio sent them (attributes as
+ * its text), so an unchanged user is recognised without parsing or canonicalising anything. When it differs,
+ * the crawl compares the fields with the stored row (attributes as JSON values), which it loads anyway for
+ * the event's `before`. Rows written before this column existed have NULL there and take that comparison
+ * until they next change.
  *
  * sync_seen: one row per page (its sids as an array) instead of one row per user, so a page of a crawl adds
  * one tuple and no index entries per user. The deletion sweep unnests them.
@@ -16,6 +17,7 @@ export class CheapRecrawl1764489600000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE users ADD COLUMN source_hash text`);
+    await q.query(`ALTER TABLE users DROP COLUMN content_hash`);
     await q.query(`ALTER TABLE sync_seen RENAME TO sync_seen_by_user`);
     await q.query(`ALTER INDEX sync_seen_pkey RENAME TO sync_seen_by_user_pkey`);
     // Unlogged scratch state, as before: if Postgres crashes and empties it, the sweep confirms more candidates.
@@ -39,5 +41,7 @@ export class CheapRecrawl1764489600000 implements MigrationInterface {
     );
     await q.query(`DROP TABLE sync_seen_by_page`);
     await q.query(`ALTER TABLE users DROP COLUMN source_hash`);
+    // The canonical hash is not recomputed here: '' never matches, so the older code compares fields instead.
+    await q.query(`ALTER TABLE users ADD COLUMN content_hash text NOT NULL DEFAULT ''`);
   }
 }

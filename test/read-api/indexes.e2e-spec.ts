@@ -49,7 +49,7 @@ describe('read API: every filter is served by an index (EXPLAIN)', () => {
     db = await createTestDatabase('readapi_explain');
     // One statement: 48,000 users in A and 12,000 in B, every filter with a selective value to find.
     await db.dataSource.query(
-      `INSERT INTO users (sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes, date_created, date_updated, content_hash, changed_at, deleted_at)
+      `INSERT INTO users (sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes, date_created, date_updated, source_hash, changed_at, deleted_at)
        SELECT 'US' || lpad(to_hex(i), 32, '0'), 'AC' || repeat('a', 32), CASE WHEN i % 5 = 0 THEN $2 ELSE $1 END,
               'RL' || lpad(to_hex(i % 40), 32, '0'), 'user' || i || '@example.com',
               'User ' || i || CASE WHEN i % 1000 = 7 THEN ' Zebra' ELSE '' END,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { QueueFactory } from '@app/queue';
@@ -136,11 +137,14 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
           }
           await this.becameLeader();
         }
+        const roundStarted = Date.now();
         await this.drain();
         if (Date.now() >= this.nextPruneAt) {
           this.nextPruneAt = Date.now() + this.options.pruneIntervalMs;
           await this.prune();
         }
+        const rest = this.options.minRoundMs - (Date.now() - roundStarted);
+        if (rest > 0 && !this.stopping) await sleep(rest); // a NOTIFY meanwhile is kept by the wakeup
         await this.wakeup.wait(this.options.idlePollMs);
       } catch (e) {
         await this.lock.drop();

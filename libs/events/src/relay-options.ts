@@ -4,6 +4,12 @@ export interface RelayOptions {
   batchSize: number;
   /** Poll when idle, in case a NOTIFY was missed (they are not queued while the connection is down). */
   idlePollMs: number;
+  /**
+   * Least time from the start of one round to the next. A crawl commits a page (and NOTIFYs) every few ms;
+   * gathering several pages into one round divides the round's fixed cost (two queries, a WAL flush, a
+   * script call) for a few ms of latency.
+   */
+  minRoundMs: number;
   /** How often a follower tries to take the lock. */
   followerPollMs: number;
   /** Wait after an error before trying again (on a new connection). */
@@ -18,6 +24,7 @@ export interface RelayOptions {
 export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   batchSize: 1000,
   idlePollMs: 100,
+  minRoundMs: 10,
   followerPollMs: 500,
   errorBackoffMs: 1000,
   streamAheadBackoffMs: 30_000,

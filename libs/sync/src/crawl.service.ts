@@ -69,7 +69,7 @@ export class CrawlService {
     // Most pages of most crawls are unchanged: after one that was, the next is first tried as a no-op.
     let expectUnchanged = true;
     const pages = new PagePrefetch(
-      (url, onNextPageUrl) => this.fetch(client, serviceSid, url, abort.signal, log, onNextPageUrl),
+      (url, onNextPageUrl) => this.fetch(client, serviceSid, url, abort.signal, log, onNextPageUrl, () => expectUnchanged),
       (fetched) => fetched.page.nextPageUrl,
       run.checkpointUrl,
       () => !this.stopping,
@@ -144,6 +144,7 @@ export class CrawlService {
     signal: AbortSignal,
     log: Logger,
     onNextPageUrl: (nextUrl: string | null) => void,
+    expectUnchanged: () => boolean,
   ): Promise<FetchedPage & KeyedPage> {
     return fetchPageWithRetry(
       client,
@@ -153,7 +154,7 @@ export class CrawlService {
       signal,
       (e, attempt, waitMs) => log.warn({ error: describeError(e), attempt, waitMs }, 'transient upstream fault: retrying'),
       onNextPageUrl,
-    ).then((fetched) => ({ ...fetched, keyed: keyPage(fetched.page.items, serviceSid) }));
+    ).then((fetched) => ({ ...fetched, keyed: keyPage(fetched.page.items, serviceSid, { prepare: !expectUnchanged() }) }));
   }
 
   /**

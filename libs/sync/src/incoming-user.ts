@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import stableStringify from 'safe-stable-stringify';
 import { MirrorUser, normalizeDate } from '@app/database';
 import type { TwilioUser } from '@app/twilio';
 
@@ -8,7 +7,6 @@ export interface IncomingUser {
   user: MirrorUser;
   /** Twilio's attributes string, handed to Postgres as is so jsonb parses the exact numbers. */
   attributesText: string | null;
-  contentHash: string;
   sourceHash: string;
 }
 
@@ -45,7 +43,7 @@ export function toIncomingUser(t: TwilioUser, serviceSid: string, source = sourc
     url: t.url,
     links: t.links,
   };
-  return { user, attributesText: t.attributes, contentHash: contentHash(user), sourceHash: source };
+  return { user, attributesText: t.attributes, sourceHash: source };
 }
 
 function parseAttributes(text: string): unknown {
@@ -63,8 +61,9 @@ const LONE_SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0
 
 /**
  * The user's fields exactly as Twilio sent them (attributes as its text). Equal to the stored one, the user is
- * unchanged, decided without parsing attributes or canonicalising them; unequal, contentHash decides (the
- * text may differ while the JSON value does not). Cheap: one native JSON.stringify and one one-shot hash.
+ * unchanged, decided without parsing anything; unequal, the fields are compared with the stored row (the
+ * text may differ while the JSON value does not: see diffPage). is_online/is_notifiable are left out: the
+ * list always returns them null. Cheap: one native JSON.stringify and one one-shot hash.
  */
 export function sourceHash(t: TwilioUser, serviceSid: string): string {
   return hash(
@@ -73,25 +72,3 @@ export function sourceHash(t: TwilioUser, serviceSid: string): string {
     'base64url',
   );
 }
-
-/**
- * What makes a user "changed". attributes and links are compared as JSON values (key order and
- * whitespace do not count). is_online/is_notifiable are left out: the list always returns them null,
- * and a null there must neither change the hash nor overwrite a known value.
- */
-export function contentHash(u: MirrorUser): string {
-  const canonical = stableStringify([
-    u.account_sid,
-    u.chat_service_sid,
-    u.role_sid,
-    u.identity,
-    u.friendly_name,
-    u.attributes,
-    u.date_created,
-    u.date_updated,
-    u.url,
-    u.links,
-  ]);
-  return hash('sha1', canonical as string, 'base64url');
-}
-

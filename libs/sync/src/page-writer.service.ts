@@ -29,7 +29,11 @@ export interface PageResult {
 
 type Attempts = { requests: number; throttled: number; retries: number };
 type Counts = Pick<PageCounts, 'users' | 'rejected' | 'created' | 'updated' | 'unchanged'>;
-type KeyedUser = PageKey & { item: TwilioUser };
+type KeyedUser = PageKey & {
+  item: TwilioUser;
+  /** toIncomingUser's result (or why it refused the record), when it was worth computing ahead. */
+  prepared?: IncomingUser | Error;
+};
 /** A page's users already keyed (see keyPage), e.g. while the previous page was being written. */
 export interface KeyedPage {
   keyed: KeyedUser[];
@@ -129,11 +133,12 @@ export class PageWriter {
             seen.push(k.sid);
             continue;
           }
-          try {
-            incoming.push(toIncomingUser(k.item, ctx.serviceSid, k.sourceHash));
+          const prepared = k.prepared ?? prepare(k, ctx.serviceSid);
+          if (prepared instanceof Error) {
+            rejected.push({ sid: k.sid, reason: prepared.message });
+          } else {
+            incoming.push(prepared);
             seen.push(k.sid);
-          } catch (e) {
-            rejected.push({ sid: k.sid, reason: (e as Error).message });
           }
         }
         const diff = diffPage(incoming, stored);
@@ -170,14 +175,28 @@ export class PageWriter {
   }
 }
 
-/** Each user of the page once (the last occurrence wins: one statement cannot upsert a row twice). */
-export function keyPage(items: TwilioUser[], serviceSid: string): KeyedUser[] {
+/**
+ * Each user of the page once (the last occurrence wins: one statement cannot upsert a row twice).
+ * `prepare`: also map each user as it would be written, when the page will likely be written (the crawl
+ * does this while the page before is still being written, to take that work off the write's path).
+ */
+export function keyPage(items: TwilioUser[], serviceSid: string, opts: { prepare?: boolean } = {}): KeyedUser[] {
   const bySid = new Map<string, KeyedUser>();
   for (const item of items) {
     const presence = item.is_online !== null || item.is_notifiable !== null;
-    bySid.set(item.sid, { sid: item.sid, sourceHash: sourceHash(item, serviceSid), presence, item });
+    const key: KeyedUser = { sid: item.sid, sourceHash: sourceHash(item, serviceSid), presence, item };
+    if (opts.prepare) key.prepared = prepare(key, serviceSid);
+    bySid.set(item.sid, key);
   }
   return [...bySid.values()];
+}
+
+function prepare(k: KeyedUser, serviceSid: string): IncomingUser | Error {
+  try {
+    return toIncomingUser(k.item, serviceSid, k.sourceHash);
+  } catch (e) {
+    return e as Error;
+  }
 }
 
 function count(changes: UserChange[], op: UserChange['op']): number {

@@ -21,7 +21,7 @@ const user = (n: number, over: Partial<TwilioUser> = {}): TwilioUser => ({
 });
 const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   const inc = toIncomingUser(u, IS);
-  return [u.sid, { sameAtSource: false, user: inc.user, contentHash: inc.contentHash, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable }];
+  return [u.sid, { sameAtSource: false, user: inc.user, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable }];
 };
 
 describe('diffPage', () => {
@@ -51,17 +51,16 @@ describe('diffPage', () => {
 
   it('does not let a list page null out a known presence, but reports a real presence change', () => {
     const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
-    const existing = new Map([[known.user.sid, { sameAtSource: false, user: known.user, contentHash: known.contentHash, deleted: false, isOnline: true, isNotifiable: false }]]);
+    const existing = new Map([[known.user.sid, { sameAtSource: false, user: known.user, deleted: false, isOnline: true, isNotifiable: false }]]);
     expect(diffPage([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
     const d = diffPage([toIncomingUser(user(1, { is_online: false }), IS)], existing);
     expect(d.changes[0].changed).toEqual(['is_online']);
     expect(d.writes[0].user.is_notifiable).toBe(false);
   });
 
-  it('decides an unchanged user on the hash alone, without its stored row', () => {
+  it('refuses to diff a user whose stored row was not loaded, rather than guess', () => {
     const [sid, s] = stored(user(1));
-    const d = diffPage([toIncomingUser(user(1), IS)], new Map([[sid, { ...s, user: null }]]));
-    expect(d.unchanged).toBe(1);
+    expect(() => diffPage([toIncomingUser(user(1), IS)], new Map([[sid, { ...s, user: null }]]))).toThrow(/not loaded/);
   });
 
   it('keeps one copy of a sid repeated within a page', () => {

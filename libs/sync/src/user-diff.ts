@@ -5,9 +5,8 @@ import { IncomingUser } from './incoming-user';
 export interface StoredUser {
   /** Stored with the incoming source hash, live, no presence news: unchanged, and not loaded further. */
   sameAtSource: boolean;
-  /** The whole stored user, loaded only where it may become an event's `before` (see loadForDiffSql). */
+  /** The whole stored user, loaded whenever sameAtSource is false (see loadForDiffSql). */
   user: MirrorUser | null;
-  contentHash: string;
   deleted: boolean;
   isOnline: boolean | null;
   isNotifiable: boolean | null;
@@ -21,8 +20,9 @@ export interface PageDiff {
 }
 
 /**
- * Classifies a page against the mirror. The content hash settles the common case (unchanged) without
- * comparing fields; fields are compared only to list what changed.
+ * Classifies the users of a page that the source hash did not settle (see PageWriter) against their stored
+ * rows: fields are compared as values (attributes and links as JSON), so other bytes for the same value
+ * (reordered keys, whitespace) are no change, and the changed fields are what an event lists.
  */
 export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUser>): PageDiff {
   const writes: IncomingUser[] = [];
@@ -41,16 +41,10 @@ export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUse
       is_online: inc.user.is_online ?? prev.isOnline,
       is_notifiable: inc.user.is_notifiable ?? prev.isNotifiable,
     };
-    const presenceChanged = after.is_online !== prev.isOnline || after.is_notifiable !== prev.isNotifiable;
-    if (inc.contentHash === prev.contentHash && !presenceChanged) {
-      unchanged++;
-      continue;
-    }
-    if (!prev.user) throw new Error(`stored state of ${inc.user.sid} was not loaded for a change`);
+    if (!prev.user) throw new Error(`stored state of ${inc.user.sid} was not loaded for the diff`);
     const changed = changedFields(prev.user, after);
     if (!changed.length) {
-      // Same values under a different hash (e.g. hashed by an older version): rewrite the hash, announce nothing.
-      writes.push({ ...inc, user: after });
+      // Same values in other bytes: not rewritten (its stored source hash stays, and the next crawl compares again).
       unchanged++;
       continue;
     }

@@ -25,7 +25,7 @@ export class UsersRepository {
    */
   loadForDiffSql(b: StatementBuilder, keys: PageKey[]): string {
     return `SELECT u.sid, COALESCE(u.source_hash = t.hash, false) AND u.deleted_at IS NULL AND NOT t.presence AS same,
-              u.content_hash, u.deleted_at IS NOT NULL AS deleted, u.is_online, u.is_notifiable,
+              u.deleted_at IS NOT NULL AS deleted, u.is_online, u.is_notifiable,
               CASE WHEN u.source_hash IS DISTINCT FROM t.hash OR u.deleted_at IS NOT NULL OR t.presence THEN row_to_json(u) END AS row
        FROM ${this.keysSql(b, keys)} JOIN users u ON u.sid = t.sid`;
   }
@@ -54,7 +54,6 @@ export class UsersRepository {
       stored.set(r.sid, {
         sameAtSource: r.same,
         user: r.row ? rowToMirrorUser(r.row) : null,
-        contentHash: r.content_hash,
         deleted: r.deleted,
         isOnline: r.is_online,
         isNotifiable: r.is_notifiable,
@@ -72,19 +71,19 @@ export class UsersRepository {
     if (!users.length) return;
     const rows = users.map((u) => {
       const { attributes: _, ...fields } = u.user;
-      const head = JSON.stringify({ ...fields, content_hash: u.contentHash, source_hash: u.sourceHash });
+      const head = JSON.stringify({ ...fields, source_hash: u.sourceHash });
       return `${head.slice(0, -1)},"attributes":${u.attributesText ?? 'null'}}`;
     });
     b.with(
       'users_upserted',
-      `INSERT INTO users AS u (${USER_COLUMNS}, content_hash, source_hash, version, first_seen_at, changed_at, deleted_at)
+      `INSERT INTO users AS u (${USER_COLUMNS}, source_hash, version, first_seen_at, changed_at, deleted_at)
        SELECT t.sid, t.account_sid, t.chat_service_sid, t.role_sid, t.identity, t.friendly_name, t.attributes,
               t.is_online, t.is_notifiable, t.date_created, t.date_updated, t.url, t.links,
-              t.content_hash, t.source_hash, 1, now(), now(), NULL
+              t.source_hash, 1, now(), now(), NULL
        FROM jsonb_to_recordset(${b.doc(`[${rows.join(',')}]`)})
          AS t(sid varchar, account_sid varchar, chat_service_sid varchar, role_sid varchar, identity text, friendly_name text,
               attributes jsonb, is_online boolean, is_notifiable boolean, date_created timestamptz, date_updated timestamptz,
-              url text, links jsonb, content_hash text, source_hash text)
+              url text, links jsonb, source_hash text)
        ON CONFLICT (sid) DO UPDATE SET
          account_sid = EXCLUDED.account_sid,
          chat_service_sid = EXCLUDED.chat_service_sid,
@@ -98,7 +97,6 @@ export class UsersRepository {
          date_updated = EXCLUDED.date_updated,
          url = EXCLUDED.url,
          links = EXCLUDED.links,
-         content_hash = EXCLUDED.content_hash,
          source_hash = EXCLUDED.source_hash,
          version = u.version + 1,
          changed_at = now(),

@@ -31,7 +31,7 @@ export async function insertUsers(ds: DataSource, users: SeedUser[]): Promise<vo
   const col = <T>(f: (u: SeedUser) => T) => users.map(f);
   await ds.query(
     `INSERT INTO users (sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes, date_created, date_updated,
-                        url, links, content_hash, changed_at, deleted_at)
+                        url, links, source_hash, changed_at, deleted_at)
      SELECT t.sid, t.account_sid, t.svc, t.role_sid, t.identity, t.friendly_name, t.attributes::jsonb, t.dc, t.du,
             'https://conversations.twilio.com/v1/Services/' || t.svc || '/Users/' || t.sid,
             jsonb_build_object('user_conversations', 'https://conversations.twilio.com/v1/Services/' || t.svc || '/Users/' || t.sid || '/Conversations'),

@@ -43,9 +43,6 @@ export class UserEntity {
   @Column({ type: 'jsonb', nullable: true })
   links: Record<string, string> | null;
 
-  @Column({ name: 'content_hash', type: 'text' })
-  contentHash: string;
-
   /** See migration CheapRecrawl: the fields as Twilio sent them, for the no-parse unchanged test. */
   @Column({ name: 'source_hash', type: 'text', nullable: true })
   sourceHash: string | null;
