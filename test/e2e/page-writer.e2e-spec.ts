@@ -118,6 +118,14 @@ describe('page writer', () => {
     expect((await run()).rejected).toBe(4); // counted: the run's deletion sweep will be skipped
   });
 
+  it('stores verbatim text that looks like the statement quoting around it', async () => {
+    const odd = user(30, { identity: "it's $doc$ and $$; DROP TABLE users; --", friendly_name: 'ends in $doc', attributes: '{"q":"$doc$\\\\\'"}' });
+    const result = await writer.writePage(ctx, [odd, user(31, { friendly_name: '$doc' })], [], 'page-8', ATTEMPTS);
+    expect(result).toMatchObject({ created: 2, rejected: [] });
+    const [row] = await q('SELECT identity, friendly_name, attributes FROM users WHERE sid = $1', [odd.sid]);
+    expect(row).toEqual({ identity: odd.identity, friendly_name: odd.friendly_name, attributes: JSON.parse(odd.attributes!) });
+  });
+
   it('keeps attributes exactly as Twilio wrote them, big numbers included', async () => {
     const text = '{"big":123456789012345678901234567890,"pi":3.14159265358979323846,"nested":{"k":[1,{"z":null}]}}';
     await writer.writePage(ctx, [user(20, { attributes: text })], [], 'page-7', ATTEMPTS);
