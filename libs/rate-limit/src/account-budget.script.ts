@@ -9,6 +9,28 @@
  * offers an adaptive distributed semaphore (BullMQ's limiter is a fixed rate per queue, not concurrency).
  */
 
+/**
+ * The additive increase, as Lua shared by RELEASE and RENEW; expects the locals limit and now, and the
+ * increase, max and hold at the given ARGV indexes. After a 429 the limit does not climb back to the level that
+ * was refused (refusedLevel: the leases in use then) for hold ms: otherwise AIMD probes that level again
+ * within a few dozen requests, and every probe is a 429 that the customer's own traffic on the account may
+ * take too. Past the hold it probes again, so a limit that was raised upstream is found.
+ */
+function increaseLua(inc: number, max: number, hold: number): string {
+  return `
+  limit = math.min(tonumber(ARGV[${max}]), limit + tonumber(ARGV[${inc}]) / limit)
+  local refused = tonumber(redis.call('HGET', KEYS[2], 'refusedLevel') or '0')
+  if refused > 0 then
+    local since = tonumber(redis.call('HGET', KEYS[2], 'decreasedAt') or '0')
+    if now < since + tonumber(ARGV[${hold}]) then
+      limit = math.min(limit, refused - 0.001)
+    elseif limit >= refused + 1 then
+      redis.call('HDEL', KEYS[2], 'refusedLevel')
+    end
+  end
+  redis.call('HSET', KEYS[2], 'limit', limit)`;
+}
+
 /** KEYS: leases, state. ARGV: leaseId, ttlMs, initial, max. Returns {granted, inFlight, limit*1000}. */
 export const ACQUIRE = `
 local t = redis.call('TIME')
@@ -30,7 +52,7 @@ return {0, n, math.floor(limit * 1000), now}
 `;
 
 /**
- * KEYS: leases, state. ARGV: leaseId, outcome, acquiredAt, increase, decrease, max, min.
+ * KEYS: leases, state. ARGV: leaseId, outcome, acquiredAt, increase, decrease, max, min, holdMs.
  * A 429 on a lease taken before the last decrease is the same overshoot already answered: not counted again.
  */
 export const RELEASE = `
@@ -43,18 +65,17 @@ local outcome = ARGV[2]
 if outcome == 'throttled' then
   local last = tonumber(redis.call('HGET', KEYS[2], 'decreasedAt') or '0')
   if tonumber(ARGV[3]) >= last then
+    local refused = math.max(1, math.floor(limit))
     limit = math.max(tonumber(ARGV[7]), limit * tonumber(ARGV[5]))
-    redis.call('HSET', KEYS[2], 'limit', limit, 'decreasedAt', now)
+    redis.call('HSET', KEYS[2], 'limit', limit, 'decreasedAt', now, 'refusedLevel', refused)
   end
-elseif outcome == 'ok' then
-  limit = math.min(tonumber(ARGV[6]), limit + tonumber(ARGV[4]) / limit)
-  redis.call('HSET', KEYS[2], 'limit', limit)
+elseif outcome == 'ok' then${increaseLua(4, 6, 8)}
 end
 return math.floor(limit * 1000)
 `;
 
 /**
- * KEYS: leases, state. ARGV: leaseId, outcome, ttlMs, increase, max.
+ * KEYS: leases, state. ARGV: leaseId, outcome, ttlMs, increase, max, holdMs.
  * Returns {status, inFlight, limit*1000, now}: status 1 = renewed, 0 = renewed but the account holds more
  * leases than its limit allows (another process's 429 lowered it), -1 = the lease is gone (lapsed).
  *
@@ -69,9 +90,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local limit = tonumber(redis.call('HGET', KEYS[2], 'limit'))
 if not limit then return {-1, 0, 0, now} end
-if ARGV[2] == 'ok' then
-  limit = math.min(tonumber(ARGV[5]), limit + tonumber(ARGV[4]) / limit)
-  redis.call('HSET', KEYS[2], 'limit', limit)
+if ARGV[2] == 'ok' then${increaseLua(4, 5, 6)}
 end
 local n = redis.call('ZCARD', KEYS[1])
 if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return {-1, n, math.floor(limit * 1000), now} end

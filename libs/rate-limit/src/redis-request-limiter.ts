@@ -13,6 +13,8 @@ export interface BudgetOptions {
   increase?: number;
   /** Multiplicative decrease on 429. */
   decrease?: number;
+  /** After a 429, how long the limit stays below the level that was refused before probing it again. */
+  probeHoldMs?: number;
   /** A lease lapses after this long, so a crashed process cannot hold the budget. */
   leaseTtlMs: number;
   /** Fallback re-check while waiting; releases in this process wake waiters at once. */
@@ -27,8 +29,10 @@ type Outcome = 'ok' | 'throttled' | 'failed';
 
 type BudgetRedis = Redis & {
   budgetAcquire(leases: string, state: string, leaseId: string, ttl: number, initial: number, max: number): Promise<[number, number, number, number]>;
-  budgetRelease(leases: string, state: string, leaseId: string, outcome: string, acquiredAt: number, inc: number, dec: number, max: number, min: number): Promise<number>;
-  budgetRenew(leases: string, state: string, leaseId: string, outcome: string, ttl: number, inc: number, max: number): Promise<[number, number, number, number]>;
+  budgetRelease(
+    leases: string, state: string, leaseId: string, outcome: string, acquiredAt: number, inc: number, dec: number, max: number, min: number, holdMs: number,
+  ): Promise<number>;
+  budgetRenew(leases: string, state: string, leaseId: string, outcome: string, ttl: number, inc: number, max: number, holdMs: number): Promise<[number, number, number, number]>;
 };
 
 export interface BudgetState {
@@ -73,7 +77,7 @@ export class RedisRequestLimiter implements RequestLimiter {
   private closed = false;
 
   constructor(redis: Redis, options: BudgetOptions) {
-    this.o = { min: 1, increase: 0.05, decrease: 0.75, pollMs: 15, parkMs: 3, maxHandoffs: 16, ...options };
+    this.o = { min: 1, increase: 0.05, decrease: 0.75, probeHoldMs: 5000, pollMs: 15, parkMs: 3, maxHandoffs: 16, ...options };
     this.redis = redis as BudgetRedis;
     if (!this.redis.budgetAcquire) {
       this.redis.defineCommand('budgetAcquire', { numberOfKeys: 2, lua: ACQUIRE });
@@ -155,7 +159,7 @@ export class RedisRequestLimiter implements RequestLimiter {
   private renew(slot: Slot): void {
     const [leases, state] = this.keys(slot.accountSid);
     const renewing = this.redis
-      .budgetRenew(leases, state, slot.leaseId, slot.outcome, this.o.leaseTtlMs, this.o.increase, this.o.max)
+      .budgetRenew(leases, state, slot.leaseId, slot.outcome, this.o.leaseTtlMs, this.o.increase, this.o.max, this.o.probeHoldMs)
       .then(([status]) => {
         // Lapsed, or over a limit another process lowered: the holder finishes, then the lease goes back.
         if (status !== 1) slot.reusable = false;
@@ -170,7 +174,7 @@ export class RedisRequestLimiter implements RequestLimiter {
     const [leases, state] = this.keys(slot.accountSid);
     // 'failed' (network error) says nothing about the upstream's limit: free the slot, leave the limit.
     const releasing = this.redis
-      .budgetRelease(leases, state, slot.leaseId, slot.outcome, slot.acquiredAt, this.o.increase, this.o.decrease, this.o.max, this.o.min)
+      .budgetRelease(leases, state, slot.leaseId, slot.outcome, slot.acquiredAt, this.o.increase, this.o.decrease, this.o.max, this.o.min, this.o.probeHoldMs)
       .catch(() => undefined) // the lease lapses by itself after leaseTtlMs
       .finally(() => this.wake(slot.accountSid));
     this.track(releasing);

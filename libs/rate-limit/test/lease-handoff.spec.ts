@@ -140,6 +140,30 @@ describe('RedisRequestLimiter lease handoff', () => {
     expect(a.count('budgetAcquire', acc)).toBe(2);
   });
 
+  it('after a 429 the limit stays below the refused level for the hold, then probes it again', async () => {
+    const acc = account();
+    // increase 2 and parking off: every success adds 2 / limit, and each request is its own ACQUIRE/RELEASE.
+    const l = limiter(redisA, { initial: 3, max: 10, increase: 2, parkMs: 0, probeHoldMs: 400 });
+    const leases = await Promise.all([l.acquire(acc), l.acquire(acc), l.acquire(acc)]);
+    leases[0].release('throttled'); // the third request in flight was refused: level 3
+    leases[1].release('ok');
+    leases[2].release('ok');
+    await a.settled(acc);
+    for (let i = 0; i < 10; i++) {
+      (await l.acquire(acc)).release('ok');
+      await a.settled(acc);
+    }
+    const held = (await l.state(acc)).limit;
+    expect(held).toBeLessThan(3);
+    expect(held).toBeGreaterThan(2.9); // it climbed as far as the hold allows
+    await sleep(450);
+    for (let i = 0; i < 3; i++) {
+      (await l.acquire(acc)).release('ok');
+      await a.settled(acc);
+    }
+    expect((await l.state(acc)).limit).toBeGreaterThan(3);
+  });
+
   it('a limit lowered by another process stops further handoffs', async () => {
     const acc = account();
     const mine = limiter(redisA, { initial: 8, max: 8, parkMs: 300 });
