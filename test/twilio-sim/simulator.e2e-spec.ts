@@ -89,6 +89,9 @@ describe('twilio-sim', () => {
       const stats = sim.admin.stats();
       expect(stats.maxInFlight[sim.accountSid]).toBe(2);
       expect(stats.byStatus).toMatchObject({ '200': 2, '429': 4 });
+      // Only the two admitted requests held a slot, each for the 300 ms latency and a little more.
+      expect(stats.meanSlotMs[sim.accountSid]).toBeGreaterThanOrEqual(299);
+      expect(stats.meanSlotMs[sim.accountSid]).toBeLessThan(1000);
     });
 
     test('Retry-After in seconds or as an HTTP-date when configured', async () => {

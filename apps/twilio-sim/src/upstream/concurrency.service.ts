@@ -20,7 +20,9 @@ export class ConcurrencyService {
     return true;
   }
 
-  release(accountSid: string): void {
+  /** `heldMs`: since tryAcquire admitted the request. */
+  release(accountSid: string, heldMs: number): void {
+    this.stats.slotReleased(accountSid, heldMs);
     const next = Math.max(0, (this.inFlight.get(accountSid) ?? 0) - 1);
     this.inFlight.set(accountSid, next);
     this.stats.inFlightChanged(accountSid, next);

@@ -10,6 +10,11 @@ export interface SimStats {
   maxInFlight: Record<string, number>;
   /** Account → requests in flight right now. */
   inFlight: Record<string, number>;
+  /**
+   * Account → mean time a request held its slot, admission to response end (ms): the configured latency plus
+   * the simulator's own work and writing. A client can reach at most limit ÷ this many requests a second.
+   */
+  meanSlotMs: Record<string, number>;
   byRoute: Record<string, number>;
 }
 
@@ -21,6 +26,7 @@ export class StatsService {
   private byRoute = new Map<string, number>();
   private maxInFlight = new Map<string, number>();
   private inFlight = new Map<string, number>();
+  private slotMs = new Map<string, { total: number; count: number }>();
 
   record(route: string, status: string, accountSid: string | null): void {
     this.total++;
@@ -34,6 +40,13 @@ export class StatsService {
     if (count > (this.maxInFlight.get(accountSid) ?? 0)) this.maxInFlight.set(accountSid, count);
   }
 
+  slotReleased(accountSid: string, heldMs: number): void {
+    const s = this.slotMs.get(accountSid) ?? { total: 0, count: 0 };
+    s.total += heldMs;
+    s.count++;
+    this.slotMs.set(accountSid, s);
+  }
+
   snapshot(): SimStats {
     return {
       total: this.total,
@@ -42,6 +55,7 @@ export class StatsService {
       maxInFlight: Object.fromEntries(this.maxInFlight),
       inFlight: Object.fromEntries([...this.inFlight].filter(([, n]) => n > 0)),
       byRoute: Object.fromEntries(this.byRoute),
+      meanSlotMs: Object.fromEntries([...this.slotMs].map(([a, s]) => [a, Math.round((s.total / s.count) * 100) / 100])),
     };
   }
 
@@ -51,6 +65,7 @@ export class StatsService {
     this.byStatus.clear();
     this.byAccount.clear();
     this.byRoute.clear();
+    this.slotMs.clear();
     this.maxInFlight = new Map([...this.inFlight].filter(([, n]) => n > 0));
   }
 }

@@ -30,7 +30,8 @@ export class UpstreamInterceptor implements NestInterceptor {
     if (!this.concurrency.tryAcquire(accountSid, maxInFlightPerAccount)) {
       throw TwilioHttpException.tooManyRequests(this.behavior.retryAfterHeaders());
     }
-    res.once('close', () => this.concurrency.release(accountSid));
+    const admitted = performance.now();
+    res.once('close', () => this.concurrency.release(accountSid, performance.now() - admitted));
     if (latencyMs === 0) return this.afterLatency(req, res, accountSid, next);
     return from(sleep(latencyMs)).pipe(mergeMap(() => this.afterLatency(req, res, accountSid, next)));
   }
