@@ -1,6 +1,6 @@
 import { PageWriter, RunContext } from '@app/sync';
 import type { TwilioUser } from '@app/twilio';
-import { ApiHarness, startApi } from '../read-api/support/api-harness';
+import { ApiHarness, startApiWithPageWriter } from '../read-api/support/api-harness';
 import { ACCOUNT, insertService, sid } from '../read-api/support/seed';
 
 const IS = sid('IS', 0xd1);
@@ -41,13 +41,7 @@ describe('page writer', () => {
   const lastSequence = async () => Number((await q('SELECT last FROM event_sequence'))[0].last);
 
   beforeAll(async () => {
-    h = await startApi('page-writer', {
-      ROLES: 'api,worker',
-      TWILIO_ACCOUNT_SID: ACCOUNT,
-      TWILIO_AUTH_TOKEN: 'unused-token',
-      TWILIO_BASE_URL: 'http://127.0.0.1:9',
-    });
-    writer = h.mirror.app.get(PageWriter, { strict: false });
+    ({ api: h, writer } = await startApiWithPageWriter('page-writer', ACCOUNT));
     await insertService(h.db.dataSource, IS);
     const [{ id }] = await q(
       `INSERT INTO sync_runs (crawl_id, account_sid, service_sid, status, trigger, checkpoint_url)

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import { PageWriter } from '@app/sync';
 import type { TwilioUser } from '@app/twilio';
-import { API_TOKEN, ApiHarness, startApi } from './support/api-harness';
+import { API_TOKEN, ApiHarness, startApiWithPageWriter } from './support/api-harness';
 import { basic, rawRequest } from './support/raw-http';
 import { ACCOUNT, insertService, insertUsers, randomSid, sid } from './support/seed';
 
@@ -102,14 +102,7 @@ describe('read API: pagination under concurrent writes', () => {
   }
 
   beforeAll(async () => {
-    // The worker role only to get the crawl's PageWriter from the container; no crawl runs.
-    api = await startApi('concurrent', {
-      ROLES: 'api,worker',
-      TWILIO_ACCOUNT_SID: ACCOUNT,
-      TWILIO_AUTH_TOKEN: 'unused-token',
-      TWILIO_BASE_URL: 'http://127.0.0.1:9',
-    });
-    writer = api.mirror.app.get(PageWriter, { strict: false });
+    ({ api, writer } = await startApiWithPageWriter('concurrent', ACCOUNT));
     await insertService(api.db.dataSource, IS);
     await insertUsers(api.db.dataSource, initial.map((s) => ({ sid: s, chat_service_sid: IS, role_sid: roleOf.get(s)!, identity: s.toLowerCase() })));
   });
