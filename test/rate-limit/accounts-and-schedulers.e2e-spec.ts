@@ -20,6 +20,7 @@ describe('accounts and schedulers', () => {
       DATABASE_URL: db.url,
       REDIS_URL,
       QUEUE_PREFIX: redis.prefix,
+      EVENTS_STREAM: `${redis.prefix}:user-events`,
       TWILIO_BASE_URL: sim.url,
       TWILIO_ACCOUNT_SID: sim.accountSid,
       TWILIO_AUTH_TOKEN: sim.authToken,

@@ -170,10 +170,11 @@ export class EnvironmentVariables {
   @IsString()
   API_TOKENS?: string;
 
-  /** Redis Stream the outbox relay publishes CloudEvents to. */
+  /** Redis Stream the outbox relay publishes CloudEvents to; default `<QUEUE_PREFIX>:user-events`. */
+  @IsOptional()
   @Transform(trimmed)
   @Matches(/^[^\s]+$/, { message: 'must be a Redis key without spaces' })
-  EVENTS_STREAM = '{mirror}:user-events';
+  EVENTS_STREAM?: string;
 
   /** Approximate length the stream is trimmed to (XADD MAXLEN ~). */
   @Transform(toInt)

@@ -19,6 +19,8 @@ describe('loadConfig', () => {
     const c = loadConfig(base);
     expect(c.api.tokens).toEqual(['read-token-1']);
     expect(c.events.stream).toBe('{mirror}:user-events');
+    expect(loadConfig({ ...base, QUEUE_PREFIX: '{staging}' }).events.stream).toBe('{staging}:user-events');
+    expect(loadConfig({ ...base, QUEUE_PREFIX: '{staging}', EVENTS_STREAM: 'events' }).events.stream).toBe('events');
     expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/twilio_mirror');
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(c.twilio.baseUrl).toBe('https://conversations.twilio.com');

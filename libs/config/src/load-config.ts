@@ -69,7 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     },
     api: { tokens },
     events: {
-      stream: vars.EVENTS_STREAM,
+      // Under the queue's prefix unless named: one prefix then keeps a whole deployment's keys apart.
+      stream: vars.EVENTS_STREAM ?? `${vars.QUEUE_PREFIX}:user-events`,
       streamMaxLen: vars.EVENTS_STREAM_MAXLEN,
       retentionHours: vars.EVENTS_RETENTION_HOURS,
     },
