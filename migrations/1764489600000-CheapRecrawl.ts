@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * users.source_hash replaces content_hash: a hash of the fields exactly as Twilio sent them (attributes as
  * its text), so an unchanged user is recognised without parsing or canonicalising anything. When it differs,
  * the crawl compares the fields with the stored row (attributes as JSON values), which it loads anyway for
- * the event's `before`. Rows written before this column existed have NULL there and take that comparison
- * until they next change.
+ * the event's `before`. Rows written before this column existed have NULL there: the first crawl that finds
+ * one unchanged writes its hash alone (no new version, no event).
  *
  * sync_seen: one row per page (its sids as an array) instead of one row per user, so a page of a crawl adds
  * one tuple and no index entries per user. The deletion sweep unnests them.

@@ -90,6 +90,22 @@ describe('page writer', () => {
     expect(await lastSequence()).toBe(before.sequence);
   });
 
+  it('a user stored before source hashes existed gets its hash once, with no new version and no event', async () => {
+    const page = [user(1), user(2, { friendly_name: 'Renamed' }), user(3)];
+    await q('UPDATE users SET source_hash = NULL WHERE sid = $1', [sid('US', 1)]);
+    const [before] = await q('SELECT version, changed_at FROM users WHERE sid = $1', [sid('US', 1)]);
+    const sequence = await lastSequence();
+    expect(await writer.writePage(ctx, page, [], 'page-5b', ATTEMPTS, { expectUnchanged: true })).toMatchObject({ unchanged: 3, created: 0, updated: 0 });
+    const [after] = await q('SELECT version, changed_at, source_hash FROM users WHERE sid = $1', [sid('US', 1)]);
+    expect(after).toMatchObject({ version: before.version, changed_at: before.changed_at });
+    expect(after.source_hash).toEqual(expect.any(String));
+    expect(await lastSequence()).toBe(sequence);
+    // And the page is now settled by source hashes alone: the one-statement path records it.
+    const xminsBefore = await xmins();
+    await writer.writePage(ctx, page, [], 'page-5c', ATTEMPTS, { expectUnchanged: true });
+    expect(await xmins()).toBe(xminsBefore);
+  });
+
   it('refuses, with a reason, a record whose attributes are not JSON or hold what Postgres cannot store; the rest of the page lands', async () => {
     const page = [
       user(10),
@@ -98,18 +114,25 @@ describe('page writer', () => {
       user(13, { friendly_name: 'lone \ud800 surrogate' }),
       user(14, { identity: 'nul\u0000byte' }),
       user(15),
+      user(16, { attributes: '{"big":1e999999}' }),
+      user(17, { links: { 'bad\u0000key': 'https://x' } }),
+      // A backslash, then "ud800": no escape at all, so nothing wrong with it.
+      user(18, { attributes: '{"path":"C:\\\\ud800\\\\x","z":"\\\\u0000"}' }),
     ];
     const result = await writer.writePage(ctx, page, [], 'page-6', ATTEMPTS);
-    expect(result.created).toBe(2);
+    expect(result.created).toBe(3);
     expect(result.rejected).toEqual([
       { sid: sid('US', 11), reason: 'attributes is not valid JSON' },
-      { sid: sid('US', 12), reason: expect.stringMatching(/lone surrogate/) },
-      { sid: sid('US', 13), reason: expect.stringMatching(/lone UTF-16 surrogate/) },
-      { sid: sid('US', 14), reason: expect.stringMatching(/NUL/) },
+      { sid: sid('US', 12), reason: 'attributes: contains a lone UTF-16 surrogate' },
+      { sid: sid('US', 13), reason: 'contains a lone UTF-16 surrogate' },
+      { sid: sid('US', 14), reason: 'contains a NUL character' },
+      { sid: sid('US', 16), reason: 'attributes hold a number beyond what jsonb can store' },
+      { sid: sid('US', 17), reason: 'contains a NUL character' },
     ]);
-    const stored = await q('SELECT sid FROM users WHERE sid = ANY($1) ORDER BY sid', [page.map((u) => u.sid)]);
-    expect(stored.map((r: { sid: string }) => r.sid)).toEqual([sid('US', 10), sid('US', 15)]);
-    expect((await run()).rejected).toBe(4); // counted: the run's deletion sweep will be skipped
+    const stored = await q('SELECT sid, attributes FROM users WHERE sid = ANY($1) ORDER BY sid', [page.map((u) => u.sid)]);
+    expect(stored.map((r: { sid: string }) => r.sid)).toEqual([sid('US', 10), sid('US', 15), sid('US', 18)]);
+    expect(stored[2].attributes).toEqual(JSON.parse(page[8].attributes!));
+    expect((await run()).rejected).toBe(6); // counted: the run's deletion sweep will be skipped
   });
 
   it('stores verbatim text that looks like the statement quoting around it', async () => {

@@ -15,7 +15,7 @@ export interface OutboxContext {
  * Writes user-changed events inside the caller's transaction, next to the rows they describe.
  * The sequence comes from event_sequence's single row, which the UPDATE locks until commit: sequences
  * are therefore gap-free and in commit order, so the relay can publish strictly by sequence.
- * Written as part of the page's one statement, right before its commit (see StatementBuilder).
+ * Written by a statement of its own, the last before the page's COMMIT in the same message (see PageWriter).
  * The NOTIFY rides on the same statement and is delivered at commit: the relay and the feed wake on it.
  */
 @Injectable()

@@ -12,7 +12,7 @@
 /**
  * The additive increase, as Lua shared by RELEASE and RENEW; expects the locals limit and now, and the
  * increase, max and hold at the given ARGV indexes. After a 429 the limit does not climb back to the level that
- * was refused (refusedLevel: the leases in use then) for hold ms: otherwise AIMD probes that level again
+ * was refused (refusedLevel: the number of leases the limit allowed then) for hold ms: otherwise AIMD probes that level again
  * within a few dozen requests, and every probe is a 429 that the customer's own traffic on the account may
  * take too. Past the hold it probes again, so a limit that was raised upstream is found.
  */

@@ -17,17 +17,16 @@ export class UnmirrorableUserError extends Error {}
  * values Postgres cannot hold (NUL characters, lone surrogates), so one odd record is rejected rather than failing its page.
  */
 export function toIncomingUser(t: TwilioUser, serviceSid: string, source = sourceHash(t, serviceSid)): IncomingUser {
-  for (const v of [t.identity, t.friendly_name, t.attributes, t.url, t.role_sid, t.account_sid, ...Object.values(t.links ?? {})]) {
-    if (typeof v !== 'string') continue;
-    if (v.includes('\u0000')) throw new UnmirrorableUserError('contains a NUL character');
-    // Postgres stores UTF-8, which has no lone surrogates: one would fail the whole page's statement.
-    if (LONE_SURROGATE.test(v)) throw new UnmirrorableUserError('contains a lone UTF-16 surrogate');
-  }
-  if (t.attributes !== null && t.attributes.includes('\\u')) {
-    if (t.attributes.includes('\\u0000')) throw new UnmirrorableUserError('attributes contain \\u0000, which jsonb cannot store');
-    if (LONE_SURROGATE_ESCAPE.test(t.attributes)) throw new UnmirrorableUserError('attributes contain a lone surrogate escape, which jsonb cannot store');
+  const links = t.links ?? {};
+  for (const v of [t.identity, t.friendly_name, t.attributes, t.url, t.role_sid, t.account_sid, ...Object.keys(links), ...Object.values(links)]) {
+    if (typeof v === 'string') checkText(v, '');
   }
   const attributes = t.attributes === null ? null : parseAttributes(t.attributes);
+  // Escapes are the only way valid JSON text holds a NUL or a lone surrogate; most attributes have none.
+  if (t.attributes?.includes('\\u')) walkStrings(attributes, (v) => checkText(v, 'attributes: '));
+  if (t.attributes !== null && HUGE_EXPONENT.test(t.attributes) && hasExtremeNumber(attributes)) {
+    throw new UnmirrorableUserError('attributes hold a number beyond what jsonb can store');
+  }
   const user: MirrorUser = {
     sid: t.sid,
     account_sid: t.account_sid,
@@ -47,17 +46,45 @@ export function toIncomingUser(t: TwilioUser, serviceSid: string, source = sourc
 }
 
 function parseAttributes(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new UnmirrorableUserError('attributes is not valid JSON');
   }
+  return value;
 }
 
 // In a u-flag regex a surrogate pair is one code point (not Cs): only a lone surrogate matches.
 const LONE_SURROGATE = /\p{Cs}/u;
-// A \uD800-\uDBFF escape not followed by a \uDC00-\uDFFF one, or the latter not preceded by the former.
-const LONE_SURROGATE_ESCAPE = /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}/;
+// A number token with an exponent of five digits or more: past what jsonb's numeric holds (1e-16384 and
+// 1e131072 overflow), and past what a double holds, so an event could not carry it either.
+const HUGE_EXPONENT = /(?:^|[\s:,[])-?\d+(?:\.\d+)?[eE][+-]?\d{5,}(?=[\s,\]}]|$)/;
+
+/** Postgres stores UTF-8 text without NUL: either in any string would fail the whole page's statement. */
+function checkText(v: string, where: string): void {
+  if (v.includes('\u0000')) throw new UnmirrorableUserError(`${where}contains a NUL character`);
+  if (LONE_SURROGATE.test(v)) throw new UnmirrorableUserError(`${where}contains a lone UTF-16 surrogate`);
+}
+
+/** What JSON.parse makes of an exponent beyond a double: ±Infinity, or 0 for a tiny one. */
+function hasExtremeNumber(value: unknown): boolean {
+  if (typeof value === 'number') return value === 0 || !Number.isFinite(value);
+  if (Array.isArray(value)) return value.some(hasExtremeNumber);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasExtremeNumber);
+  return false;
+}
+
+function walkStrings(value: unknown, visit: (s: string) => void): void {
+  if (typeof value === 'string') visit(value);
+  else if (Array.isArray(value)) for (const v of value) walkStrings(v, visit);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      visit(k);
+      walkStrings(v, visit);
+    }
+  }
+}
 
 /**
  * The user's fields exactly as Twilio sent them (attributes as its text). Equal to the stored one, the user is

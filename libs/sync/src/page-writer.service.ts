@@ -150,6 +150,7 @@ export class PageWriter {
         };
         const b = new StatementBuilder(true);
         this.users.upsertInto(b, diff.writes);
+        this.users.backfillSourceHashInto(b, diff.hashOnly);
         this.users.markSeenInto(b, ctx.crawlId, seen);
         record(b, { ...result, rejected: rejected.length });
         const events = new StatementBuilder(true);

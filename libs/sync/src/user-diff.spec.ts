@@ -21,7 +21,7 @@ const user = (n: number, over: Partial<TwilioUser> = {}): TwilioUser => ({
 });
 const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   const inc = toIncomingUser(u, IS);
-  return [u.sid, { sameAtSource: false, user: inc.user, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable }];
+  return [u.sid, { sameAtSource: false, user: inc.user, unhashed: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable }];
 };
 
 describe('diffPage', () => {
@@ -51,7 +51,7 @@ describe('diffPage', () => {
 
   it('does not let a list page null out a known presence, but reports a real presence change', () => {
     const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
-    const existing = new Map([[known.user.sid, { sameAtSource: false, user: known.user, deleted: false, isOnline: true, isNotifiable: false }]]);
+    const existing = new Map([[known.user.sid, { sameAtSource: false, user: known.user, unhashed: false, deleted: false, isOnline: true, isNotifiable: false }]]);
     expect(diffPage([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
     const d = diffPage([toIncomingUser(user(1, { is_online: false }), IS)], existing);
     expect(d.changes[0].changed).toEqual(['is_online']);

@@ -7,6 +7,8 @@ export interface StoredUser {
   sameAtSource: boolean;
   /** The whole stored user, loaded whenever sameAtSource is false (see loadForDiffSql). */
   user: MirrorUser | null;
+  /** Stored before source hashes existed (migration CheapRecrawl): no hash to compare with yet. */
+  unhashed: boolean;
   deleted: boolean;
   isOnline: boolean | null;
   isNotifiable: boolean | null;
@@ -17,6 +19,8 @@ export interface PageDiff {
   writes: IncomingUser[];
   changes: UserChange[];
   unchanged: number;
+  /** Unchanged users stored without a source hash: given one, so the next crawl settles them by it. */
+  hashOnly: IncomingUser[];
 }
 
 /**
@@ -27,6 +31,7 @@ export interface PageDiff {
 export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUser>): PageDiff {
   const writes: IncomingUser[] = [];
   const changes: UserChange[] = [];
+  const hashOnly: IncomingUser[] = [];
   let unchanged = 0;
   for (const inc of incoming) {
     const prev = stored.get(inc.user.sid);
@@ -44,14 +49,16 @@ export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUse
     if (!prev.user) throw new Error(`stored state of ${inc.user.sid} was not loaded for the diff`);
     const changed = changedFields(prev.user, after);
     if (!changed.length) {
-      // Same values in other bytes: not rewritten (its stored source hash stays, and the next crawl compares again).
+      // Same values in other bytes: not rewritten (its stored source hash stays, and the next crawl compares
+      // again), unless it has no source hash at all: then only that is written, once, announcing nothing.
+      if (prev.unhashed) hashOnly.push(inc);
       unchanged++;
       continue;
     }
     writes.push({ ...inc, user: after });
     changes.push({ op: 'updated', before: prev.user, after, changed });
   }
-  return { writes, changes, unchanged };
+  return { writes, changes, unchanged, hashOnly };
 }
 
 /** Keeps the last occurrence of each sid: one statement cannot upsert a row twice. */

@@ -25,7 +25,7 @@ export class UsersRepository {
    */
   loadForDiffSql(b: StatementBuilder, keys: PageKey[]): string {
     return `SELECT u.sid, COALESCE(u.source_hash = t.hash, false) AND u.deleted_at IS NULL AND NOT t.presence AS same,
-              u.deleted_at IS NOT NULL AS deleted, u.is_online, u.is_notifiable,
+              u.deleted_at IS NOT NULL AS deleted, u.source_hash IS NULL AS unhashed, u.is_online, u.is_notifiable,
               CASE WHEN u.source_hash IS DISTINCT FROM t.hash OR u.deleted_at IS NOT NULL OR t.presence THEN row_to_json(u) END AS row
        FROM ${this.keysSql(b, keys)} JOIN users u ON u.sid = t.sid`;
   }
@@ -54,6 +54,7 @@ export class UsersRepository {
       stored.set(r.sid, {
         sameAtSource: r.same,
         user: r.row ? rowToMirrorUser(r.row) : null,
+        unhashed: r.unhashed,
         deleted: r.deleted,
         isOnline: r.is_online,
         isNotifiable: r.is_notifiable,
@@ -65,7 +66,7 @@ export class UsersRepository {
   /**
    * Inserts new users and overwrites changed ones. Callers pass only created or changed users (see diffPage),
    * so unchanged rows are never rewritten. The rows travel as one JSON document; attributes are spliced into
-   * it as Twilio's own text (valid JSON, checked on arrival), so jsonb parses the exact numbers once.
+   * it as Twilio's own text (valid JSON: toIncomingUser parsed it), so jsonb parses the exact numbers once.
    */
   upsertInto(b: StatementBuilder, users: IncomingUser[]): void {
     if (!users.length) return;
@@ -101,6 +102,21 @@ export class UsersRepository {
          version = u.version + 1,
          changed_at = now(),
          deleted_at = NULL
+       RETURNING 1`,
+    );
+  }
+
+  /**
+   * Gives unchanged users stored before source hashes existed their hash: the row's data, version and
+   * changed_at stay as they are, and nothing is announced.
+   */
+  backfillSourceHashInto(b: StatementBuilder, users: IncomingUser[]): void {
+    if (!users.length) return;
+    b.with(
+      'users_hashed',
+      `UPDATE users u SET source_hash = t.hash
+       FROM unnest(${b.param(users.map((u) => u.user.sid), 'varchar[]')}, ${b.param(users.map((u) => u.sourceHash), 'text[]')}) AS t(sid, hash)
+       WHERE u.sid = t.sid AND u.source_hash IS NULL
        RETURNING 1`,
     );
   }
