@@ -61,11 +61,11 @@ async function serveNest(dbUrl: string, prefix: string): Promise<string> {
   return mirror.url!;
 }
 
-/** The limit: no framework, one pool, the same statements, JSON.stringify. */
+/** The limit: no framework, one pool, the same statements (their JSON written by Postgres). */
 async function serveBare(dbUrl: string): Promise<string> {
   const pool = new Pool({ connectionString: dbUrl, max: POOL });
-  const send = (res: http.ServerResponse, status: number, body: unknown) => {
-    const json = JSON.stringify(body);
+  const send = (res: http.ServerResponse, status: number, body: unknown) => sendText(res, status, JSON.stringify(body));
+  const sendText = (res: http.ServerResponse, status: number, json: string) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
     res.end(json);
   };
@@ -78,13 +78,13 @@ async function serveBare(dbUrl: string): Promise<string> {
       if (m[2] !== undefined) {
         const key = decodeURIComponent(m[2]);
         const { rows } = await pool.query(userLookupSql(MIRROR_USER_COLUMNS, key, false), [m[1], key]);
-        return rows[0] ? send(res, 200, rows[0]) : send(res, 404, { message: 'not found' });
+        return rows[0] ? sendText(res, 200, rows[0].json) : send(res, 404, { message: 'not found' });
       }
       const limit = Number(url.searchParams.get('limit') ?? 100);
       const { text, values } = userListQuery(m[1], { roleSid: url.searchParams.get('role_sid') ?? undefined, deleted: 'exclude' }, null, limit + 1);
       const { rows } = await pool.query(text, values);
       const page = rows.slice(0, limit);
-      send(res, 200, { users: page, next_cursor: rows.length > limit ? 'x' : null });
+      sendText(res, 200, `{"users":[${page.map((r) => r.json).join(',')}],"next_cursor":${rows.length > limit ? '"x"' : 'null'}}`);
     } catch {
       send(res, 500, { message: 'internal error' });
     }

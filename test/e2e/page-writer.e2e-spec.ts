@@ -149,4 +149,29 @@ describe('page writer', () => {
     const [row] = await q('SELECT attributes::text AS a FROM users WHERE sid = $1', [sid('US', 20)]);
     expect(row.a).toBe('{"pi": 3.14159265358979323846, "big": 123456789012345678901234567890, "nested": {"k": [1, {"z": null}]}}');
   });
+
+  it('sees a change in a digit no double holds, and its event carries both numbers exactly', async () => {
+    const u = (id: string) => user(21, { attributes: `{"id":${id},"tags":["a"]}` });
+    await writer.writePage(ctx, [u('12345678901234567890')], [], 'page-9', ATTEMPTS);
+    const sequence = await lastSequence();
+    // Other bytes, same value: Postgres's comparison says unchanged, so nothing is written or announced.
+    const xmin = await xmins();
+    const same = await writer.writePage(ctx, [user(21, { attributes: '{ "tags": ["a"], "id": 12345678901234567890.0 }' })], [], 'page-10', ATTEMPTS);
+    expect({ result: same, xmin: await xmins(), sequence: await lastSequence() }).toEqual({
+      result: expect.objectContaining({ updated: 0, unchanged: 1 }),
+      xmin,
+      sequence,
+    });
+
+    const changed = await writer.writePage(ctx, [u('12345678901234567891')], [], 'page-11', ATTEMPTS);
+    expect(changed).toMatchObject({ updated: 1, unchanged: 0 });
+    const [row] = await q('SELECT attributes::text AS a FROM users WHERE sid = $1', [sid('US', 21)]);
+    expect(row.a).toBe('{"id": 12345678901234567891, "tags": ["a"]}');
+    const events = await q(
+      `SELECT data->'changed' AS changed, data->'before'->'attributes'->>'id' AS before, data->'after'->'attributes'->>'id' AS after
+       FROM user_events WHERE sequence > $1 ORDER BY sequence`,
+      [sequence],
+    );
+    expect(events).toEqual([{ changed: ['attributes'], before: '12345678901234567890', after: '12345678901234567891' }]);
+  });
 });

@@ -150,6 +150,7 @@ describe('user-changed events end to end', () => {
     }
     const gone = fed.find((e) => e.subject === recreated.sid);
     expect(gone.data).toMatchObject({ op: 'deleted', after: null, before: { sid: recreated.sid, identity: recreated.identity } });
+    expect(gone.data.before.attributes).toEqual(recreated.attributes === null ? null : JSON.parse(recreated.attributes));
     const born = fed.find((e) => e.subject === reborn.sid);
     expect(born.data).toMatchObject({ op: 'created', before: null, after: { sid: reborn.sid, identity: recreated.identity } });
     // the deletion of the old sid comes before nothing it should not: tombstoned, not removed

@@ -202,6 +202,17 @@ describe('read API: users, filters and lookups', () => {
       expect((await api.get(`/v1/users/${sid('US', 2)}?include_deleted=yes`)).status).toBe(400);
     });
 
+    it("answers attributes' numbers exactly as stored, digits no double holds included", async () => {
+      const big = sid('US', 0x20);
+      await insertUsers(api.db.dataSource, [{ sid: big, chat_service_sid: EMPTY, identity: 'big' }]);
+      await api.db.dataSource.query(`UPDATE users SET attributes = '{"id": 12345678901234567891, "x": 0.30000000000000001}' WHERE sid = $1`, [big]);
+      for (const path of [`/v1/users/${big}`, `/v1/services/${EMPTY}/users/big`, `/v1/services/${EMPTY}/users`]) {
+        const r = await api.get(path);
+        expect({ path, status: r.status, exact: r.text.includes('"id": 12345678901234567891') && r.text.includes('"x": 0.30000000000000001') }).toEqual({ path, status: 200, exact: true });
+      }
+      await api.db.dataSource.query('DELETE FROM users WHERE sid = $1', [big]);
+    });
+
     it('gets a user of a service by sid or by an identity with reserved characters', async () => {
       const bySid = await api.get(`/v1/services/${A}/users/${sid('US', 5)}`);
       expect(bySid.body.identity).toBe('team/ops ?x=%20&y+z#frag');

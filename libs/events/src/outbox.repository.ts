@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { StatementBuilder } from '@app/database';
 import { EntityManager } from 'typeorm';
-import { eventType, UserChange } from './user-change';
+import { eventType, UserChange, userChangeJson } from './user-change';
 import { OUTBOX_CHANNEL } from './user-event-row';
 
 export interface OutboxContext {
@@ -33,7 +33,9 @@ export class OutboxRepository {
   appendInto(b: StatementBuilder, ctx: OutboxContext, changes: UserChange[]): void {
     if (!changes.length) return;
     const n = b.param(changes.length, 'int');
-    const events = changes.map((c) => ({ id: randomUUID(), type: eventType(c.op), user_sid: (c.after ?? c.before)!.sid, data: c }));
+    const events = changes.map(
+      (c) => `{"id":"${randomUUID()}","type":"${eventType(c.op)}","user_sid":${JSON.stringify((c.after ?? c.before)!.sid)},"data":${userChangeJson(c)}}`,
+    );
     b.with('event_seq', `UPDATE event_sequence SET last = last + ${n} RETURNING last`);
     b.with(
       'events_inserted',
@@ -41,7 +43,7 @@ export class OutboxRepository {
        SELECT s.last - ${n} + t.ord, t.id, t.type, ${b.param(ctx.accountSid, 'varchar')}, ${b.param(ctx.serviceSid, 'varchar')},
               t.user_sid, ${b.param(ctx.runId, 'bigint')}, ${b.param(new Date().toISOString(), 'timestamptz')}, t.data
        FROM event_seq s,
-            ROWS FROM (jsonb_to_recordset(${b.doc(JSON.stringify(events))}) AS (id uuid, type text, user_sid varchar, data jsonb))
+            ROWS FROM (jsonb_to_recordset(${b.doc(`[${events.join(',')}]`)}) AS (id uuid, type text, user_sid varchar, data jsonb))
               WITH ORDINALITY AS t(id, type, user_sid, data, ord)
        RETURNING sequence`,
     );

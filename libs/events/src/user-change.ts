@@ -8,6 +8,23 @@ export interface UserChange {
   before: MirrorUser | null;
   after: MirrorUser | null;
   changed: MirrorUserField[];
+  /**
+   * The attributes of `before` and `after` as exact JSON text (Twilio's, or Postgres's print of the stored
+   * jsonb), written into the event in place of the parsed values, whose numbers are doubles.
+   */
+  attributesText?: { before: string | null; after: string | null };
+}
+
+/** The event's `data` as JSON text, attributes exact where their text is known. */
+export function userChangeJson(c: UserChange): string {
+  const user = (u: MirrorUser | null, text: string | null | undefined) => {
+    if (!u || text === undefined) return JSON.stringify(u);
+    const { attributes: _, ...fields } = u;
+    return `${JSON.stringify(fields).slice(0, -1)},"attributes":${text ?? 'null'}}`;
+  };
+  const before = user(c.before, c.attributesText?.before);
+  const after = user(c.after, c.attributesText?.after);
+  return `{"op":"${c.op}","before":${before},"after":${after},"changed":${JSON.stringify(c.changed)}}`;
 }
 
 /** Reverse-DNS prefix of every event type this service emits. */

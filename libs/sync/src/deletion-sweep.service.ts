@@ -70,7 +70,13 @@ export class DeletionSweep {
     if (!sids.length) return 0;
     return this.ds.transaction(async (m) => {
       const before = await this.users.tombstone(m, sids);
-      const changes: UserChange[] = before.map((b) => ({ op: 'deleted', before: b, after: null, changed: changedFields(b, null) }));
+      const changes: UserChange[] = before.map(({ user, attributesText }) => ({
+        op: 'deleted',
+        before: user,
+        after: null,
+        changed: changedFields(user, null),
+        attributesText: { before: attributesText, after: null },
+      }));
       const b = new StatementBuilder();
       this.runs.addCountsInto(b, ctx.runId, { deleted: changes.length });
       this.outbox.appendInto(b, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);

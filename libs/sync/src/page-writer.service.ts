@@ -141,7 +141,8 @@ export class PageWriter {
             seen.push(k.sid);
           }
         }
-        const diff = diffPage(incoming, stored);
+        let diff = diffPage(incoming, stored);
+        if (diff.recheck.length) diff = diffPage(incoming, stored, await this.users.attributesDiffer(client, diff.recheck));
         const result = {
           users: seen.length,
           created: count(diff.changes, 'created'),

@@ -21,7 +21,10 @@ const user = (n: number, over: Partial<TwilioUser> = {}): TwilioUser => ({
 });
 const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   const inc = toIncomingUser(u, IS);
-  return [u.sid, { sameAtSource: false, user: inc.user, unhashed: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable }];
+  return [
+    u.sid,
+    { sameAtSource: false, user: inc.user, attributesText: u.attributes, unhashed: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable },
+  ];
 };
 
 describe('diffPage', () => {
@@ -47,11 +50,41 @@ describe('diffPage', () => {
     expect(d.changes).toEqual([]);
     expect(d.writes).toEqual([]);
     expect(d.unchanged).toBe(1);
+    expect(d.recheck).toEqual([]); // no number a double could blur: the comparison above was exact
+  });
+
+  it('leaves attributes equal only as doubles to Postgres, and takes its verdict', () => {
+    // Stored as Postgres prints jsonb; the new value differs in the 20th digit, which a double cannot hold.
+    const [sid, s] = stored(user(1, { attributes: '{"id": 12345678901234567890}' }));
+    const existing = new Map([[sid, s]]);
+    const page = [toIncomingUser(user(1, { attributes: '{"id":12345678901234567891}' }), IS)];
+    const first = diffPage(page, existing);
+    expect({ recheck: first.recheck.map((u) => u.user.sid), unchanged: first.unchanged }).toEqual({ recheck: [sid], unchanged: 1 });
+
+    const differs = diffPage(page, existing, new Set([sid]));
+    expect({ ops: differs.changes.map((c) => c.op), changed: differs.changes[0].changed, recheck: differs.recheck }).toEqual({
+      ops: ['updated'],
+      changed: ['attributes'],
+      recheck: [],
+    });
+    expect(differs.changes[0].attributesText).toEqual({ before: '{"id": 12345678901234567890}', after: '{"id":12345678901234567891}' });
+    expect(differs.writes.map((w) => w.attributesText)).toEqual(['{"id":12345678901234567891}']);
+
+    const same = diffPage(page, existing, new Set());
+    expect({ changes: same.changes, unchanged: same.unchanged, recheck: same.recheck }).toEqual({ changes: [], unchanged: 1, recheck: [] });
+  });
+
+  it('asks Postgres when only the stored side holds a number a double blurs', () => {
+    const [sid, s] = stored(user(1, { attributes: '{"x": 0.30000000000000001}' }));
+    const d = diffPage([toIncomingUser(user(1, { attributes: '{"x":0.3}' }), IS)], new Map([[sid, s]]));
+    expect(d.recheck.map((u) => u.user.sid)).toEqual([sid]);
   });
 
   it('does not let a list page null out a known presence, but reports a real presence change', () => {
     const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
-    const existing = new Map([[known.user.sid, { sameAtSource: false, user: known.user, unhashed: false, deleted: false, isOnline: true, isNotifiable: false }]]);
+    const existing = new Map([
+      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, unhashed: false, deleted: false, isOnline: true, isNotifiable: false }],
+    ]);
     expect(diffPage([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
     const d = diffPage([toIncomingUser(user(1, { is_online: false }), IS)], existing);
     expect(d.changes[0].changed).toEqual(['is_online']);

@@ -1,4 +1,4 @@
-import { changedFields, MirrorUser } from '@app/database';
+import { changedFields, mayLosePrecision, MIRROR_USER_FIELDS, MirrorUser } from '@app/database';
 import type { UserChange } from '@app/events';
 import { IncomingUser } from './incoming-user';
 
@@ -7,6 +7,8 @@ export interface StoredUser {
   sameAtSource: boolean;
   /** The whole stored user, loaded whenever sameAtSource is false (see loadForDiffSql). */
   user: MirrorUser | null;
+  /** Its attributes as Postgres prints the stored jsonb: exact, unlike the parsed value in `user`. */
+  attributesText: string | null;
   /** Stored before source hashes existed (migration CheapRecrawl): no hash to compare with yet. */
   unhashed: boolean;
   deleted: boolean;
@@ -21,23 +23,36 @@ export interface PageDiff {
   unchanged: number;
   /** Unchanged users stored without a source hash: given one, so the next crawl settles them by it. */
   hashOnly: IncomingUser[];
+  /**
+   * Users found unchanged whose attributes are equal only as JavaScript numbers can tell (see
+   * mayLosePrecision): Postgres must compare them (jsonb) before the diff is final.
+   */
+  recheck: IncomingUser[];
 }
 
 /**
  * Classifies the users of a page that the source hash did not settle (see PageWriter) against their stored
  * rows: fields are compared as values (attributes and links as JSON), so other bytes for the same value
  * (reordered keys, whitespace) are no change, and the changed fields are what an event lists.
+ * `attributesDiffer`: users whose attributes Postgres found different after a `recheck`.
  */
-export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUser>): PageDiff {
+export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUser>, attributesDiffer?: ReadonlySet<string>): PageDiff {
   const writes: IncomingUser[] = [];
   const changes: UserChange[] = [];
   const hashOnly: IncomingUser[] = [];
+  const recheck: IncomingUser[] = [];
   let unchanged = 0;
   for (const inc of incoming) {
     const prev = stored.get(inc.user.sid);
     if (!prev || prev.deleted) {
       writes.push(inc);
-      changes.push({ op: 'created', before: null, after: inc.user, changed: changedFields(null, inc.user) });
+      changes.push({
+        op: 'created',
+        before: null,
+        after: inc.user,
+        changed: changedFields(null, inc.user),
+        attributesText: { before: null, after: inc.attributesText },
+      });
       continue;
     }
     // A list page says nothing about presence (always null there): keep what a point fetch told us.
@@ -47,7 +62,14 @@ export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUse
       is_notifiable: inc.user.is_notifiable ?? prev.isNotifiable,
     };
     if (!prev.user) throw new Error(`stored state of ${inc.user.sid} was not loaded for the diff`);
-    const changed = changedFields(prev.user, after);
+    let changed = changedFields(prev.user, after);
+    if (!changed.includes('attributes') && inc.attributesText !== prev.attributesText) {
+      if (attributesDiffer?.has(inc.user.sid)) {
+        changed = MIRROR_USER_FIELDS.filter((f) => f === 'attributes' || changed.includes(f));
+      } else if (!attributesDiffer && (mayLosePrecision(inc.attributesText) || mayLosePrecision(prev.attributesText))) {
+        recheck.push(inc);
+      }
+    }
     if (!changed.length) {
       // Same values in other bytes: not rewritten (its stored source hash stays, and the next crawl compares
       // again), unless it has no source hash at all: then only that is written, once, announcing nothing.
@@ -56,9 +78,9 @@ export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUse
       continue;
     }
     writes.push({ ...inc, user: after });
-    changes.push({ op: 'updated', before: prev.user, after, changed });
+    changes.push({ op: 'updated', before: prev.user, after, changed, attributesText: { before: prev.attributesText, after: inc.attributesText } });
   }
-  return { writes, changes, unchanged, hashOnly };
+  return { writes, changes, unchanged, hashOnly, recheck };
 }
 
 /** Keeps the last occurrence of each sid: one statement cannot upsert a row twice. */

@@ -15,6 +15,11 @@ export interface PageKey {
   presence: boolean;
 }
 
+type Queryable = { query(text: string, values: unknown[]): Promise<{ rows: any[] }> };
+
+/** The stored row is needed whole when the source hash does not settle the user. */
+const LOAD = 'u.source_hash IS DISTINCT FROM t.hash OR u.deleted_at IS NOT NULL OR t.presence';
+
 /** The mirror's users table, written in bulk: one statement per page whatever its size. */
 @Injectable()
 export class UsersRepository {
@@ -26,8 +31,18 @@ export class UsersRepository {
   loadForDiffSql(b: StatementBuilder, keys: PageKey[]): string {
     return `SELECT u.sid, COALESCE(u.source_hash = t.hash, false) AND u.deleted_at IS NULL AND NOT t.presence AS same,
               u.deleted_at IS NOT NULL AS deleted, u.source_hash IS NULL AS unhashed, u.is_online, u.is_notifiable,
-              CASE WHEN u.source_hash IS DISTINCT FROM t.hash OR u.deleted_at IS NOT NULL OR t.presence THEN row_to_json(u) END AS row
+              CASE WHEN ${LOAD} THEN to_jsonb(u) - 'attributes' END AS row, CASE WHEN ${LOAD} THEN u.attributes::text END AS attributes_text
        FROM ${this.keysSql(b, keys)} JOIN users u ON u.sid = t.sid`;
+  }
+
+  /** Of users whose attributes diffPage could not compare exactly, those whose stored jsonb differs. */
+  async attributesDiffer(client: Queryable, users: IncomingUser[]): Promise<Set<string>> {
+    const { rows } = await client.query(
+      `SELECT t.sid FROM unnest($1::varchar[], $2::text[]) AS t(sid, attributes) JOIN users u ON u.sid = t.sid
+       WHERE u.attributes IS DISTINCT FROM t.attributes::jsonb`,
+      [users.map((u) => u.user.sid), users.map((u) => u.attributesText)],
+    );
+    return new Set(rows.map((r: { sid: string }) => r.sid));
   }
 
   /**
@@ -53,7 +68,8 @@ export class UsersRepository {
     for (const r of rows) {
       stored.set(r.sid, {
         sameAtSource: r.same,
-        user: r.row ? rowToMirrorUser(r.row) : null,
+        user: r.row ? rowToMirrorUser({ ...r.row, attributes: r.attributes_text === null ? null : JSON.parse(r.attributes_text) }) : null,
+        attributesText: r.attributes_text,
         unhashed: r.unhashed,
         deleted: r.deleted,
         isOnline: r.is_online,
@@ -146,18 +162,18 @@ export class UsersRepository {
     return rows.map((r: { sid: string }) => r.sid);
   }
 
-  /** Tombstones users (never removes them) and returns their last known state. */
-  async tombstone(m: EntityManager, sids: string[]): Promise<MirrorUser[]> {
+  /** Tombstones users (never removes them) and returns their last known state, attributes also as exact text. */
+  async tombstone(m: EntityManager, sids: string[]): Promise<{ user: MirrorUser; attributesText: string | null }[]> {
     if (!sids.length) return [];
     const rows = await m.query(
       `WITH t AS (
          UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
          WHERE sid = ANY($1::varchar[]) AND deleted_at IS NULL
          RETURNING ${USER_COLUMNS})
-       SELECT * FROM t`,
+       SELECT *, attributes::text AS attributes_text FROM t`,
       [sids],
     );
-    return rows.map(rowToMirrorUser);
+    return rows.map((r: Record<string, any>) => ({ user: rowToMirrorUser(r), attributesText: r.attributes_text }));
   }
 
   async forgetSeen(m: EntityManager, crawlId: string): Promise<void> {

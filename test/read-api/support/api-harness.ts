@@ -13,8 +13,8 @@ export interface ApiHarness {
   config: AppConfig;
   url: string;
   /** GET/POST with the bearer token; the body parsed when it is JSON. */
-  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  post(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Headers }>;
+  post(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -45,7 +45,7 @@ export async function startApi(label: string, env: Record<string, string> = {}):
     } catch {
       // not JSON: kept as text
     }
-    return { status: res.status, body: body as any, headers: res.headers };
+    return { status: res.status, body: body as any, text, headers: res.headers };
   };
   return {
     db,

@@ -1,15 +1,24 @@
 import { isoDateSql, twilioDateSql } from '../common/sql-text';
 
 /**
- * The select list of a /v1 user, aliased to MirrorUserDto's field names: a row is the response object as
- * it comes from the driver (dates formatted by Postgres, jsonb parsed by pg), with no mapping in between.
+ * A /v1 user as one JSON text built by Postgres (`json`, plus its `sid` for cursors): the response is written
+ * from it with nothing parsed or printed again in Node, and attributes keep numbers a double cannot hold.
+ * The keys are MirrorUserDto's, in its order.
  */
-export const MIRROR_USER_COLUMNS = `u.sid, u.account_sid, u.chat_service_sid, u.role_sid, u.identity, u.friendly_name,
-  u.attributes, u.is_online, u.is_notifiable,
-  ${twilioDateSql('u.date_created')} AS date_created, ${twilioDateSql('u.date_updated')} AS date_updated,
-  u.url, u.links, u.version,
-  ${isoDateSql('u.first_seen_at')} AS first_seen_at, ${isoDateSql('u.changed_at')} AS changed_at,
-  ${isoDateSql('u.deleted_at')} AS deleted_at`;
+export const MIRROR_USER_COLUMNS = `u.sid, json_build_object(
+  'sid', u.sid, 'account_sid', u.account_sid, 'chat_service_sid', u.chat_service_sid, 'role_sid', u.role_sid,
+  'identity', u.identity, 'friendly_name', u.friendly_name, 'attributes', u.attributes,
+  'is_online', u.is_online, 'is_notifiable', u.is_notifiable,
+  'date_created', ${twilioDateSql('u.date_created')}, 'date_updated', ${twilioDateSql('u.date_updated')},
+  'url', u.url, 'links', u.links, 'version', u.version,
+  'first_seen_at', ${isoDateSql('u.first_seen_at')}, 'changed_at', ${isoDateSql('u.changed_at')},
+  'deleted_at', ${isoDateSql('u.deleted_at')})::text AS json`;
+
+/** A row of MIRROR_USER_COLUMNS. */
+export interface MirrorUserJson {
+  sid: string;
+  json: string;
+}
 
 /** The select list of the Twilio surface: attributes back as a JSON string, as Twilio sends them. */
 export const TWILIO_USER_COLUMNS = `u.sid, u.account_sid, u.chat_service_sid, u.role_sid, u.identity, u.friendly_name,

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BearerAuth } from '../auth/auth.decorators';
-import { sendJson } from '../common/json-response';
+import { sendJsonText } from '../common/json-response';
 import { SidPipe } from '../common/sids';
 import { SidOrIdentityPipe } from '../common/text-input';
 import { ApiErrors } from '../errors/error-responses';
@@ -18,7 +18,7 @@ const INCLUDE_DELETED = {
   description: 'Answer a tombstoned (deleted upstream) user instead of 404; default false',
 };
 
-/** The hot path: responses are written by sendJson, not by Express's res.json (see json-response.ts). */
+/** The hot path: Postgres writes the JSON (see user-columns.ts), sendJsonText sends it (see json-response.ts). */
 @ApiTags('users')
 @BearerAuth()
 @Controller('v1')
@@ -31,7 +31,7 @@ export class UsersController {
   @ApiOkResponse({ type: MirrorUserPageDto })
   @ApiErrors({ notFound: 'The service is not in the mirror' })
   async list(@Param('serviceSid', new SidPipe('IS')) serviceSid: string, @Query() q: ListUsersQueryDto, @Res() res: Response): Promise<void> {
-    sendJson(res, 200, await this.users.list(serviceSid, q));
+    sendJsonText(res, 200, await this.users.list(serviceSid, q));
   }
 
   @Get('services/:serviceSid/users/:sidOrIdentity')
@@ -46,7 +46,7 @@ export class UsersController {
     @Query(new LookupQueryPipe()) q: LookupQuery,
     @Res() res: Response,
   ): Promise<void> {
-    sendJson(res, 200, await this.users.inService(serviceSid, key, q.includeDeleted));
+    sendJsonText(res, 200, (await this.users.inService(serviceSid, key, q.includeDeleted)).json);
   }
 
   @Get('users/:sid')
@@ -55,6 +55,6 @@ export class UsersController {
   @ApiOkResponse({ type: MirrorUserDto })
   @ApiErrors({ notFound: 'No such user (deleted users need include_deleted=true)' })
   async bySid(@Param('sid', new SidPipe('US')) sid: string, @Query(new LookupQueryPipe()) q: LookupQuery, @Res() res: Response): Promise<void> {
-    sendJson(res, 200, await this.users.bySid(sid, q.includeDeleted));
+    sendJsonText(res, 200, (await this.users.bySid(sid, q.includeDeleted)).json);
   }
 }

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ReadPool } from '../common/read-pool';
-import { MIRROR_USER_COLUMNS, TWILIO_USER_COLUMNS } from './user-columns';
+import { MIRROR_USER_COLUMNS, MirrorUserJson, TWILIO_USER_COLUMNS } from './user-columns';
 import { UserListFilters, userListQuery } from './user-list.query';
 import { userLookupSql } from './user-lookup.query';
-import type { MirrorUserDto } from './mirror-user.dto';
 
 /** Twilio-surface row: attributes still Twilio's JSON string; url and links are added per request origin. */
 export interface TwilioUserRow {
@@ -28,21 +27,21 @@ export interface TwilioUserRow {
 export class UsersRepository {
   constructor(private readonly db: ReadPool) {}
 
-  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<MirrorUserDto[]> {
+  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<MirrorUserJson[]> {
     const { text, values } = userListQuery(serviceSid, filters, afterSid, limit);
     return this.db.rows(text, values);
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserDto | null> {
-    const rows = await this.db.rows<MirrorUserDto>(
+  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserJson | null> {
+    const rows = await this.db.rows<MirrorUserJson>(
       `SELECT ${MIRROR_USER_COLUMNS} FROM users u WHERE u.sid = $1 ${includeDeleted ? '' : 'AND u.deleted_at IS NULL'}`,
       [sid],
     );
     return rows[0] ?? null;
   }
 
-  async bySidOrIdentity(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserDto | null> {
-    const rows = await this.db.rows<MirrorUserDto>(userLookupSql(MIRROR_USER_COLUMNS, key, includeDeleted), [serviceSid, key]);
+  async bySidOrIdentity(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserJson | null> {
+    const rows = await this.db.rows<MirrorUserJson>(userLookupSql(MIRROR_USER_COLUMNS, key, includeDeleted), [serviceSid, key]);
     return rows[0] ?? null;
   }
 

@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
 import { isSid } from '../common/sids';
 import { ListUsersQueryDto } from './list-users.query.dto';
-import { MirrorUserDto, MirrorUserPageDto } from './mirror-user.dto';
+import { MirrorUserJson } from './user-columns';
 import { UserListFilters } from './user-list.query';
 import { UsersRepository } from './users.repository';
 
@@ -10,7 +10,8 @@ import { UsersRepository } from './users.repository';
 export class UsersService {
   constructor(private readonly users: UsersRepository) {}
 
-  async list(serviceSid: string, q: ListUsersQueryDto): Promise<MirrorUserPageDto> {
+  /** A page as MirrorUserPageDto's JSON text. */
+  async list(serviceSid: string, q: ListUsersQueryDto): Promise<string> {
     const filters: UserListFilters = {
       identity: q.identity,
       identityPrefix: q.identity_prefix,
@@ -25,16 +26,17 @@ export class UsersService {
     const rows = await this.users.list(serviceSid, filters, after, q.limit + 1);
     if (rows.length === 0 && after === null && !(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);
     const page = rows.length > q.limit ? rows.slice(0, q.limit) : rows;
-    return { users: page, next_cursor: rows.length > q.limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null };
+    const next = rows.length > q.limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null;
+    return `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)}}`;
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserDto> {
+  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserJson> {
     const user = await this.users.bySid(sid, includeDeleted);
     if (!user) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
     return user;
   }
 
-  async inService(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserDto> {
+  async inService(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserJson> {
     const user = await this.users.bySidOrIdentity(serviceSid, key, includeDeleted);
     if (user) return user;
     if (!(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);
