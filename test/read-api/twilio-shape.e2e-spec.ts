@@ -173,4 +173,31 @@ describe('Twilio-compatible surface: JSON shape, paging and errors', () => {
     expect(r.status).toBe(200);
     expect(r.json().meta.url.startsWith(`http://127.0.0.1:${new URL(api.url).port}/twilio/`)).toBe(true);
   });
+
+  it("believes X-Forwarded-Proto/-Host only from a proxy TRUST_PROXY names, so paging URLs work behind it", async () => {
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mirror.example.com' };
+    const ignored = await get(`/v1/Services/${IS}/Users?PageSize=1`, forwarded);
+    expect(ignored.json().meta.next_page_url.startsWith(`http://127.0.0.1:${new URL(api.url).port}/twilio/`)).toBe(true);
+
+    const behindProxy = await startApi('twproxy', { TRUST_PROXY: 'loopback' });
+    try {
+      await insertService(behindProxy.db.dataSource, IS);
+      await insertUsers(behindProxy.db.dataSource, [1, 2].map((i) => ({ sid: sid('US', i), chat_service_sid: IS })));
+      const r = await rawRequest(behindProxy.url, { path: `/twilio/v1/Services/${IS}/Users?PageSize=1`, headers: { authorization: AUTH, ...forwarded } });
+      const body = r.json();
+      expect({ url: body.meta.url, next: body.meta.next_page_url.split('?')[0], user: body.users[0].url }).toEqual({
+        url: `https://mirror.example.com/twilio/v1/Services/${IS}/Users?PageSize=1&Page=0`,
+        next: `https://mirror.example.com/twilio/v1/Services/${IS}/Users`,
+        user: `https://mirror.example.com/twilio/v1/Services/${IS}/Users/${sid('US', 1)}`,
+      });
+      // A forwarded host is still client input: one that is not a plain host falls back to the listening address.
+      const forged = await rawRequest(behindProxy.url, {
+        path: `/twilio/v1/Services/${IS}/Users?PageSize=1`,
+        headers: { authorization: AUTH, 'x-forwarded-host': 'evil.example/path?x=' },
+      });
+      expect(forged.json().meta.url.startsWith(`http://127.0.0.1:${new URL(behindProxy.url).port}/twilio/`)).toBe(true);
+    } finally {
+      await behindProxy.close();
+    }
+  });
 });

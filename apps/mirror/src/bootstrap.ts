@@ -27,6 +27,7 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
   if (config.roles.has('api')) {
     const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
     http.useLogger(http.get(NestPinoLogger));
+    http.set('trust proxy', config.api.trustProxy);
     configureHttp(http);
     await http.listen(config.port, '0.0.0.0');
     const address = http.getHttpServer().address();

@@ -31,6 +31,8 @@ export interface AppConfig {
   api: {
     /** Bearer tokens accepted by the read API; never logged. */
     tokens: string[];
+    /** Express's `trust proxy`: false, true, a hop count, or addresses and subnets (see TRUST_PROXY). */
+    trustProxy: boolean | number | string[];
   };
   events: {
     stream: string;

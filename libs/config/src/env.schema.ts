@@ -170,6 +170,16 @@ export class EnvironmentVariables {
   @IsString()
   API_TOKENS?: string;
 
+  /**
+   * Which proxies in front of the api role to believe about the client's protocol and host
+   * (X-Forwarded-Proto/-Host), for the URLs the Twilio-compatible surface writes: unset (none), `true`, a
+   * number of hops, or a comma list of addresses, subnets and loopback/linklocal/uniquelocal.
+   */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  TRUST_PROXY?: string;
+
   /** Redis Stream the outbox relay publishes CloudEvents to; default `<QUEUE_PREFIX>:user-events`. */
   @IsOptional()
   @Transform(trimmed)

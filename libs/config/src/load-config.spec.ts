@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     expect([...c.roles].sort()).toEqual(['api', 'scheduler', 'worker']);
     expect(c.twilio.accounts).toEqual([{ kind: 'token', accountSid: AC, authToken: 'tok-secret-value' }]);
     expect(c.twilio.services).toEqual([]);
+    expect(c.api.trustProxy).toBe(false);
+  });
+
+  it('reads TRUST_PROXY as Express takes it, and names what it cannot read', () => {
+    const trust = (v: string) => loadConfig({ ...base, TRUST_PROXY: v }).api.trustProxy;
+    expect([trust('false'), trust('true'), trust('2'), trust('loopback, 10.0.0.0/8,fd00::1')]).toEqual([false, true, 2, ['loopback', '10.0.0.0/8', 'fd00::1']]);
+    expect(problems({ ...base, TRUST_PROXY: 'loopback,proxy.example.com' })).toEqual([
+      expect.stringMatching(/^TRUST_PROXY: invalid IP address: proxy\.example\.com; expected true, a number of hops/),
+    ]);
   });
 
   it('reads API key credentials, extra accounts and service sids', () => {

@@ -1,4 +1,5 @@
 import { plainToInstance } from 'class-transformer';
+import { compile as compileTrust } from 'proxy-addr';
 import { validateSync, ValidationError } from 'class-validator';
 import { CronTime } from 'cron';
 import { AppConfig, ConfiguredService, Role, TwilioAccountAuth } from './app-config';
@@ -49,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   const tokens = (vars.API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
   if (forRoles && roles.has('api') && tokens.length === 0) problems.push('API_TOKENS: is required for the api role (a comma list of bearer tokens)');
   if (tokens.some((t) => t.length < 8)) problems.push('API_TOKENS: each token must be at least 8 characters');
+  const trustProxy = parseTrustProxy(vars.TRUST_PROXY, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -67,7 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       accounts,
       services,
     },
-    api: { tokens },
+    api: { tokens, trustProxy },
     events: {
       // Under the queue's prefix unless named: one prefix then keeps a whole deployment's keys apart.
       stream: vars.EVENTS_STREAM ?? `${vars.QUEUE_PREFIX}:user-events`,
@@ -147,4 +149,18 @@ function parseServices(value: string | undefined, accounts: TwilioAccountAuth[],
     }
   }
   return services;
+}
+
+function parseTrustProxy(value: string | undefined, problems: string[]): AppConfig['api']['trustProxy'] {
+  if (value === undefined || /^(false|0|no|off)$/i.test(value)) return false;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(',').map((a) => a.trim()).filter(Boolean);
+  try {
+    compileTrust(list); // what Express will do with it: refuses what is not an address, a subnet or a known name
+    return list;
+  } catch (e) {
+    problems.push(`TRUST_PROXY: ${(e as Error).message}; expected true, a number of hops, or a comma list of addresses, subnets, loopback, linklocal, uniquelocal`);
+    return false;
+  }
 }
