@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PageWriter, RunContext } from '@app/sync';
 import type { TwilioUser } from '@app/twilio';
 import { ApiHarness, startApiWithPageWriter } from '../read-api/support/api-harness';
@@ -121,18 +122,43 @@ describe('page writer', () => {
     ];
     const result = await writer.writePage(ctx, page, [], 'page-6', ATTEMPTS);
     expect(result.created).toBe(3);
-    expect(result.rejected).toEqual([
+    expect([...result.rejected].sort((a, b) => (a.sid as string).localeCompare(b.sid as string))).toEqual([
       { sid: sid('US', 11), reason: 'attributes is not valid JSON' },
       { sid: sid('US', 12), reason: 'attributes: contains a lone UTF-16 surrogate' },
       { sid: sid('US', 13), reason: 'contains a lone UTF-16 surrogate' },
       { sid: sid('US', 14), reason: 'contains a NUL character' },
-      { sid: sid('US', 16), reason: 'attributes hold a number beyond what jsonb can store' },
+      { sid: sid('US', 16), reason: 'Postgres refused it: value overflows numeric format' },
       { sid: sid('US', 17), reason: 'contains a NUL character' },
     ]);
     const stored = await q('SELECT sid, attributes FROM users WHERE sid = ANY($1) ORDER BY sid', [page.map((u) => u.sid)]);
     expect(stored.map((r: { sid: string }) => r.sid)).toEqual([sid('US', 10), sid('US', 15), sid('US', 18)]);
     expect(stored[2].attributes).toEqual(JSON.parse(page[8].attributes!));
     expect((await run()).rejected).toBe(6); // counted: the run's deletion sweep will be skipped
+  });
+
+  it('rejects, with its reason, what only Postgres knows it cannot store, and writes the rest of the page', async () => {
+    const page = [
+      user(40),
+      user(41, { date_created: '2024-02-30T00:00:00Z' }),
+      user(42, { identity: randomBytes(3000).toString('base64') }), // past the btree limit of the identity index, even compressed
+      user(43, { attributes: '{"n":0,"note":"see 1e99999 here","tiny":1e-10000,"huge":1e10000}' }), // all within jsonb
+      user(44, { attributes: '{"big":1e999999}' }),
+    ];
+    const before = await lastSequence();
+    const result = await writer.writePage(ctx, page, [], 'page-12', ATTEMPTS);
+    expect(result).toMatchObject({ created: 2, users: 2 });
+    expect([...result.rejected].sort((a, b) => (a.sid as string).localeCompare(b.sid as string))).toEqual([
+      { sid: sid('US', 41), reason: expect.stringMatching(/^Postgres refused it: date\/time field value out of range/) },
+      { sid: sid('US', 42), reason: expect.stringMatching(/^Postgres refused it: index row size \d+ exceeds/) },
+      { sid: sid('US', 44), reason: 'Postgres refused it: value overflows numeric format' },
+    ]);
+    const stored = await q(`SELECT sid, attributes->>'huge' AS huge FROM users WHERE sid = ANY($1) ORDER BY sid`, [page.map((u) => u.sid)]);
+    expect(stored.map((r: { sid: string; huge: string | null }) => [r.sid, r.huge?.length ?? null])).toEqual([
+      [sid('US', 40), null],
+      [sid('US', 43), 10001],
+    ]);
+    expect(await lastSequence()).toBe(before + 2); // events for what landed, none for what was refused
+    expect(await run()).toMatchObject({ checkpoint_url: 'page-12' }); // the crawl moves on past the page
   });
 
   it('stores verbatim text that looks like the statement quoting around it', async () => {

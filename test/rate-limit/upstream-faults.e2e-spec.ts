@@ -101,6 +101,49 @@ describe('crawling through upstream faults', () => {
     expect(n).toBe(0);
   });
 
+  it('a checkpoint the upstream refuses (a page token it no longer honours): the run fails at once, and the next starts over', async () => {
+    const [a] = h.sim.serviceSids;
+    const q = (sql: string, params: unknown[] = []) => h.db.dataSource.query(sql, params);
+    h.sim.admin.enqueueFaults({ kind: '503', count: 4, skip: 2, match: 'users-list', accountSid: h.sim.accountSid });
+    const [failed] = await h.crawl([a]);
+    expect(failed.status).toBe('failed');
+    await q(`UPDATE sync_runs SET checkpoint_url = regexp_replace(checkpoint_url, 'PageToken=[^&]+', 'PageToken=PTexpired') WHERE id = $1`, [failed.id]);
+
+    const [refused] = await h.crawl([a]);
+    expect(refused).toMatchObject({ status: 'failed', pages: 0, retries: 0 });
+    expect(refused.error).toMatch(/400/);
+    const [gaveUp] = await q('SELECT checkpoint_url, crawl_id::text FROM sync_runs WHERE id = $1', [refused.id]);
+    expect(gaveUp.checkpoint_url).toBeNull();
+    expect((await q('SELECT count(*)::int AS n FROM sync_seen WHERE crawl_id = $1', [gaveUp.crawl_id]))[0].n).toBe(0);
+
+    const [fresh] = await h.crawl([a]);
+    expect(fresh).toMatchObject({ status: 'succeeded', pages: 6, deleted: 0 });
+    const [{ crawl_id }] = await q('SELECT crawl_id::text FROM sync_runs WHERE id = $1', [fresh.id]);
+    expect(crawl_id).not.toBe(gaveUp.crawl_id); // a new crawl, from page one
+    expect((await q('SELECT count(*)::int AS n FROM sync_seen'))[0].n).toBe(0); // a finished crawl leaves no seen set
+    await expectMirrorEqual();
+  });
+
+  it("a 404 without Twilio's code on a point fetch deletes nothing: the retried job sweeps again and asks again", async () => {
+    const [a] = h.sim.serviceSids;
+    const gone = h.sim.admin.exportUsers(a)[1];
+    h.sim.admin.deleteUser(a, gone.sid);
+    h.sim.admin.enqueueFaults({ kind: 'proxy-404', count: 1, match: 'users-fetch', accountSid: h.sim.accountSid });
+    const before = h.sim.admin.stats();
+    const runs = await h.crawl([a]);
+    expect(runs.map((r) => [r.status, r.deleted])).toEqual([['succeeded', 1]]);
+    const after = h.sim.admin.stats();
+    // Asked twice: the proxy's 404 was not taken as a deletion, Twilio's 20404 on the next attempt was.
+    expect({ fetches: after.byRoute['users-fetch'] - (before.byRoute['users-fetch'] ?? 0), notFound: after.byStatus['404'] - (before.byStatus['404'] ?? 0) }).toEqual({
+      fetches: 2,
+      notFound: 2,
+    });
+    const [svc] = await h.db.dataSource.query('SELECT last_run_status, removed_at FROM services WHERE sid = $1', [a]);
+    expect(svc).toEqual({ last_run_status: 'succeeded', removed_at: null });
+    const events = await h.db.dataSource.query(`SELECT type FROM user_events WHERE user_sid = $1 ORDER BY sequence`, [gone.sid]);
+    expect(events.map((e: { type: string }) => e.type.split('.').pop())).toEqual(['created', 'deleted']);
+  });
+
   it('a record with a bad sid is rejected and counted, the rest of the page lands, and nothing is swept', async () => {
     const [a] = h.sim.serviceSids;
     const gone = h.sim.admin.exportUsers(a)[0];

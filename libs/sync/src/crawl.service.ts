@@ -1,7 +1,7 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { CrawlJobData } from '@app/queue';
-import { TwilioAuthError, TwilioClient, TwilioNotFoundError, TwilioRateLimitError } from '@app/twilio';
+import { TwilioAuthError, TwilioClient, TwilioNotFoundError, TwilioRateLimitError, TwilioRequestError } from '@app/twilio';
 import { Inject, Injectable } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { Logger } from 'pino';
@@ -96,7 +96,7 @@ export class CrawlService {
         }
       }
       const deleted = await this.sweep.run(ctx, client, log);
-      const finished = await this.runs.finish(run.id, 'succeeded', null);
+      const finished = await this.runs.finish(run.id, 'succeeded', null, { endCrawl: run.crawlId });
       await this.services.recordRun(serviceSid, accountSid, run.id, 'succeeded', await this.sweep.liveCount(serviceSid));
       await this.services.markAccount(accountSid, 'ok', null);
       log.info({ pages: finished.pages, users: finished.usersSeen, created: finished.created, updated: finished.updated, deleted, requests: finished.requests, throttled: finished.throttled }, 'crawl succeeded');
@@ -121,6 +121,13 @@ export class CrawlService {
         await this.failRun(run.id, serviceSid, accountSid, e);
         await this.services.markAccount(accountSid, 'unhealthy', describeError(e));
         log.error({ error: describeError(e) }, 'credentials refused: account marked unhealthy');
+        throw new UnrecoverableError(describeError(e));
+      }
+      if (e instanceof TwilioRequestError) {
+        // The upstream (or the client) refuses the request itself: a page token it no longer honours, a
+        // checkpoint on another base URL. Neither retrying nor resuming from that URL can help.
+        await this.failRun(run.id, serviceSid, accountSid, e, { endCrawl: run.crawlId, dropCheckpoint: true });
+        log.error({ error: describeError(e), checkpoint: 'dropped' }, 'request refused; the next run starts from the first page');
         throw new UnrecoverableError(describeError(e));
       }
       if (e instanceof RetriesExhaustedError || e instanceof UnrecoverableError) {
@@ -170,8 +177,8 @@ export class CrawlService {
     throw new DelayedError();
   }
 
-  private async failRun(runId: string, serviceSid: string, accountSid: string, e: unknown) {
-    await this.runs.finish(runId, 'failed', describeError(e));
+  private async failRun(runId: string, serviceSid: string, accountSid: string, e: unknown, opts: { endCrawl?: string; dropCheckpoint?: boolean } = {}) {
+    await this.runs.finish(runId, 'failed', describeError(e), opts);
     await this.services.recordRun(serviceSid, accountSid, runId, 'failed', null);
   }
 }

@@ -11,6 +11,7 @@ import { UsersRepository } from './users.repository';
 
 const BATCH = 200;
 const CONFIRM_CONCURRENCY = 4;
+const TWILIO_NOT_FOUND = 20404;
 
 /**
  * Finds deletions by mark and sweep, since Twilio sends no user-deleted webhook. Runs only after a crawl
@@ -31,7 +32,6 @@ export class DeletionSweep {
   async run(ctx: RunContext, client: TwilioClient, log: Logger): Promise<number> {
     if (await this.runs.crawlHadRejections(ctx.crawlId)) {
       log.warn('crawl rejected some records: deletion sweep skipped, nothing deleted');
-      await this.users.forgetSeen(this.ds.manager, ctx.crawlId);
       return 0;
     }
     let deleted = 0;
@@ -42,11 +42,13 @@ export class DeletionSweep {
       after = candidates[candidates.length - 1];
       const found: TwilioUser[] = [];
       const gone: string[] = [];
-      await mapLimit(candidates, CONFIRM_CONCURRENCY, async (sid) => {
+      await mapLimit(candidates, CONFIRM_CONCURRENCY, async (sid, signal) => {
         try {
-          found.push(await client.fetchUser(ctx.serviceSid, sid));
+          found.push(await client.fetchUser(ctx.serviceSid, sid, signal));
         } catch (e) {
-          if (e instanceof TwilioNotFoundError) gone.push(sid);
+          // Only Twilio's own "no such user" confirms a deletion; a bare 404 (a proxy, a wrong path) is doubt.
+          if (e instanceof TwilioNotFoundError && e.code === TWILIO_NOT_FOUND) gone.push(sid);
+          else if (e instanceof TwilioNotFoundError) throw new Error(`point fetch of ${sid}: ${e.message}, without Twilio's code ${TWILIO_NOT_FOUND}: not taken as a deletion`);
           else throw e;
         }
       });
@@ -57,7 +59,6 @@ export class DeletionSweep {
       }
       deleted += await this.tombstone(ctx, gone);
     }
-    await this.users.forgetSeen(this.ds.manager, ctx.crawlId);
     if (deleted) log.info({ deleted }, 'deletions confirmed and tombstoned');
     return deleted;
   }
@@ -86,10 +87,24 @@ export class DeletionSweep {
   }
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/**
+ * `fn` over items, `limit` at a time. The first failure stops the others: no new item starts and the ones in
+ * flight are aborted, so a 429 parks the job without the rest of the batch still hitting the upstream.
+ */
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+  const stop = new AbortController();
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length && !stop.signal.aborted) {
+      try {
+        await fn(items[next++], stop.signal);
+      } catch (e) {
+        stop.abort(e);
+        throw e;
+      }
+    }
   });
-  await Promise.all(workers);
+  const settled = await Promise.allSettled(workers);
+  if (stop.signal.aborted) throw stop.signal.reason;
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
 }

@@ -13,8 +13,9 @@ export interface IncomingUser {
 export class UnmirrorableUserError extends Error {}
 
 /**
- * Maps a validated Twilio user to what the mirror stores. Throws UnmirrorableUserError for the few
- * values Postgres cannot hold (NUL characters, lone surrogates), so one odd record is rejected rather than failing its page.
+ * Maps a validated Twilio user to what the mirror stores. Throws UnmirrorableUserError for the values
+ * Postgres is known to refuse (NUL characters, lone surrogates), so one odd record is rejected rather than
+ * failing its page; anything else Postgres refuses is found when the page is written (see PageWriter.commit).
  */
 export function toIncomingUser(t: TwilioUser, serviceSid: string, source = sourceHash(t, serviceSid)): IncomingUser {
   const links = t.links ?? {};
@@ -24,9 +25,6 @@ export function toIncomingUser(t: TwilioUser, serviceSid: string, source = sourc
   const attributes = t.attributes === null ? null : parseAttributes(t.attributes);
   // Escapes are the only way valid JSON text holds a NUL or a lone surrogate; most attributes have none.
   if (t.attributes?.includes('\\u')) walkStrings(attributes, (v) => checkText(v, 'attributes: '));
-  if (t.attributes !== null && HUGE_EXPONENT.test(t.attributes) && hasExtremeNumber(attributes)) {
-    throw new UnmirrorableUserError('attributes hold a number beyond what jsonb can store');
-  }
   const user: MirrorUser = {
     sid: t.sid,
     account_sid: t.account_sid,
@@ -57,22 +55,11 @@ function parseAttributes(text: string): unknown {
 
 // In a u-flag regex a surrogate pair is one code point (not Cs): only a lone surrogate matches.
 const LONE_SURROGATE = /\p{Cs}/u;
-// A number token with an exponent of five digits or more: past what jsonb's numeric holds (1e-16384 and
-// 1e131072 overflow), and past what a double holds, so an event could not carry it either.
-const HUGE_EXPONENT = /(?:^|[\s:,[])-?\d+(?:\.\d+)?[eE][+-]?\d{5,}(?=[\s,\]}]|$)/;
 
 /** Postgres stores UTF-8 text without NUL: either in any string would fail the whole page's statement. */
 function checkText(v: string, where: string): void {
   if (v.includes('\u0000')) throw new UnmirrorableUserError(`${where}contains a NUL character`);
   if (LONE_SURROGATE.test(v)) throw new UnmirrorableUserError(`${where}contains a lone UTF-16 surrogate`);
-}
-
-/** What JSON.parse makes of an exponent beyond a double: ±Infinity, or 0 for a tiny one. */
-function hasExtremeNumber(value: unknown): boolean {
-  if (typeof value === 'number') return value === 0 || !Number.isFinite(value);
-  if (Array.isArray(value)) return value.some(hasExtremeNumber);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(hasExtremeNumber);
-  return false;
 }
 
 function walkStrings(value: unknown, visit: (s: string) => void): void {

@@ -78,7 +78,7 @@ export class PageWriter {
     if (opts.expectUnchanged && (await this.recordIfUnchanged(ctx, keys, upstreamRejected, record))) {
       return { users: keys.length, created: 0, updated: 0, unchanged: keys.length, rejected: upstreamRejected };
     }
-    return this.commit(ctx, keys, [...upstreamRejected], record);
+    return this.commit(ctx, keys, upstreamRejected, record);
   }
 
   /** For users found outside paging (the deletion sweep's point fetches): same diff, no checkpoint. */
@@ -113,7 +113,57 @@ export class PageWriter {
     return name;
   }
 
-  private commit(
+  /**
+   * The page's transaction. Should Postgres refuse a value that passed every check here (a date that does not
+   * exist, an identity too long for its index, a number numeric cannot hold), the page is not retried as is:
+   * that would fail again on every run, and the crawl would never get past it. The refused users are found
+   * one by one and rejected with Postgres's reason; the rest of the page lands.
+   */
+  private async commit(
+    ctx: RunContext,
+    keys: KeyedUser[],
+    rejected: PageResult['rejected'],
+    record: (b: StatementBuilder, c: Counts) => void,
+  ): Promise<PageResult> {
+    try {
+      return await this.commitOnce(ctx, keys, [...rejected], record);
+    } catch (e) {
+      if (!refusesValue(e)) throw e;
+      const refused = await this.refusedUsers(ctx, keys);
+      if (!refused.length) throw e;
+      const bad = new Set(refused.map((r) => r.sid));
+      return this.commitOnce(ctx, keys.filter((k) => !bad.has(k.sid)), [...rejected, ...refused], record);
+    }
+  }
+
+  /** Writes each user alone, in savepoints of a transaction that is rolled back: which ones Postgres refuses. */
+  private refusedUsers(ctx: RunContext, keys: KeyedUser[]): Promise<{ sid: string; reason: string }[]> {
+    return this.withClient(async (client, markBroken) => {
+      const refused: { sid: string; reason: string }[] = [];
+      await client.query('BEGIN');
+      try {
+        for (const k of keys) {
+          const prepared = k.prepared ?? prepare(k, ctx.serviceSid);
+          if (prepared instanceof Error) continue; // rejected already, with its own reason
+          const b = new StatementBuilder(true);
+          this.users.upsertInto(b, [prepared]);
+          await client.query('SAVEPOINT one_user');
+          try {
+            await client.query(b.sql('SELECT 1'));
+          } catch (e) {
+            if (!refusesValue(e)) throw e;
+            refused.push({ sid: k.sid, reason: `Postgres refused it: ${(e as Error).message.slice(0, 200)}` });
+          }
+          await client.query('ROLLBACK TO SAVEPOINT one_user');
+        }
+      } finally {
+        await client.query('ROLLBACK').catch(markBroken);
+      }
+      return refused;
+    });
+  }
+
+  private commitOnce(
     ctx: RunContext,
     keys: KeyedUser[],
     rejected: PageResult['rejected'],
@@ -199,6 +249,15 @@ function prepare(k: KeyedUser, serviceSid: string): IncomingUser | Error {
   } catch (e) {
     return e as Error;
   }
+}
+
+/**
+ * A value Postgres will not store: data exceptions (class 22: a date out of range, a number numeric cannot
+ * hold, text it cannot encode) and program limits (54000: an index row too big).
+ */
+function refusesValue(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code === '54000');
 }
 
 function count(changes: UserChange[], op: UserChange['op']): number {

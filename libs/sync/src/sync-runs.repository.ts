@@ -80,8 +80,25 @@ export class SyncRunsRepository {
     return n > 0;
   }
 
-  async finish(runId: string, status: 'succeeded' | 'failed' | 'removed', error: string | null): Promise<SyncRunEntity> {
-    await this.ds.query(`UPDATE sync_runs SET status = $2, error = $3, finished_at = now() WHERE id = $1`, [runId, status, error]);
-    return this.ds.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
+  /**
+   * Ends a run. `endCrawl`: the crawl is over (it succeeded, or cannot be resumed), so its seen set goes, in
+   * the same transaction: a run still `running` always has its seen set, or a retried job would sweep
+   * against an empty one and point-fetch every user. `dropCheckpoint`: the next run starts from page one.
+   */
+  async finish(
+    runId: string,
+    status: 'succeeded' | 'failed' | 'removed',
+    error: string | null,
+    opts: { endCrawl?: string; dropCheckpoint?: boolean } = {},
+  ): Promise<SyncRunEntity> {
+    return this.ds.transaction(async (m) => {
+      await m.query(
+        `UPDATE sync_runs SET status = $2, error = $3, finished_at = now(), checkpoint_url = CASE WHEN $4 THEN NULL ELSE checkpoint_url END
+         WHERE id = $1`,
+        [runId, status, error, opts.dropCheckpoint ?? false],
+      );
+      if (opts.endCrawl) await m.query('DELETE FROM sync_seen WHERE crawl_id = $1', [opts.endCrawl]);
+      return m.getRepository(SyncRunEntity).findOneByOrFail({ id: runId });
+    });
   }
 }

@@ -176,10 +176,6 @@ export class UsersRepository {
     return rows.map((r: Record<string, any>) => ({ user: rowToMirrorUser(r), attributesText: r.attributes_text }));
   }
 
-  async forgetSeen(m: EntityManager, crawlId: string): Promise<void> {
-    await m.query('DELETE FROM sync_seen WHERE crawl_id = $1', [crawlId]);
-  }
-
   async countLive(m: EntityManager, serviceSid: string): Promise<number> {
     const [{ n }] = await m.query(
       'SELECT count(*)::int AS n FROM users WHERE chat_service_sid = $1 AND deleted_at IS NULL',

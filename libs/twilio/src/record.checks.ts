@@ -33,7 +33,23 @@ export function nullableSid(v: unknown, isSid: (s: unknown) => boolean): Checked
 /** An ISO 8601 date(-time) string as Twilio writes it, kept verbatim. */
 export function nullableIsoDate(v: unknown): Checked<string | null> {
   if (v === null || v === undefined) return null;
-  return typeof v === 'string' && ISO_DATE.test(v) ? v : BAD;
+  return typeof v === 'string' && ISO_DATE.test(v) && dayExists(v) ? v : BAD;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * What the regex cannot say: that the day exists in its month (February 30 would fail the whole page's
+ * statement in Postgres, or be rolled over to March 1 by a JavaScript Date) and that the year is not 0000.
+ */
+function dayExists(v: string): boolean {
+  const year = Number(v.slice(0, 4));
+  const month = Number(v.slice(5, 7));
+  const day = Number(v.slice(8, 10));
+  if (year === 0) return false;
+  if (day <= 28) return true;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]);
 }
 
 /** Twilio's `attributes` is a JSON *string*; it must parse because the mirror stores it as jsonb. */

@@ -54,7 +54,8 @@ describe('parseUser', () => {
     });
   });
 
-  it('accepts uppercase hex sids, "{}" attributes, offset dates and a date without time', () => {
+  it('accepts uppercase hex sids, "{}" attributes, offset dates, a date without time, and leap days', () => {
+    expect(parseUser(user(1, { date_created: '2000-02-29T00:00:00Z', date_updated: '2024-12-31T23:59:59Z' }), SERVICE)).toMatchObject({ ok: true });
     const r = parseUser(user(1, { sid: `US${'ABCDEF01'.repeat(4)}`, attributes: '{}', date_created: '2020-02-29T10:00:00+01:00', date_updated: '2020-03-01' }), SERVICE);
     expect(r.ok).toBe(true);
   });
@@ -85,6 +86,11 @@ describe('parseUser', () => {
     ['unparseable date_created', user(1, { date_created: 'yesterday' }), /date_created/],
     ['impossible month', user(1, { date_created: '2019-13-01T00:00:00Z' }), /date_created/],
     ['impossible hour', user(1, { date_created: '2019-12-01T24:00:00Z' }), /date_created/],
+    ['February 30', user(1, { date_created: '2024-02-30T00:00:00Z' }), /date_created/],
+    ['February 29 of a common year', user(1, { date_created: '2023-02-29T00:00:00Z' }), /date_created/],
+    ['February 29 of 1900 (not a leap year)', user(1, { date_updated: '1900-02-29' }), /date_updated/],
+    ['April 31', user(1, { date_updated: '2024-04-31T10:00:00+02:00' }), /date_updated/],
+    ['year 0000 (Postgres has no year 0)', user(1, { date_created: '0000-01-01T00:00:00Z' }), /date_created/],
     ['date with a space instead of T', user(1, { date_created: '2019-12-01 10:00:00Z' }), /date_created/],
     ['epoch number date_updated', user(1, { date_updated: 1576534717 }), /date_updated/],
     ['non-ISO date string', user(1, { date_updated: 'Mon, 16 Dec 2019 22:18:37 GMT' }), /date_updated/],

@@ -40,3 +40,10 @@ export function sendHtmlPage(res: ServerResponse): void {
   res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
   res.end(html);
 }
+
+/** A 404 from something in front of Twilio (a proxy, a wrong path): HTML, no Twilio error code. */
+export function sendProxyNotFound(res: ServerResponse): void {
+  const html = '<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n';
+  res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+  res.end(html);
+}

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { from, mergeMap, of, type Observable } from 'rxjs';
 import type { SimRequest } from '../twilio/sim-request';
-import { sendHtmlPage } from '../twilio/twilio-responder';
+import { sendHtmlPage, sendProxyNotFound } from '../twilio/twilio-responder';
 import { TwilioHttpException } from '../twilio/twilio-http.exception';
 import { BehaviorService } from './behavior.service';
 import { ConcurrencyService } from './concurrency.service';
@@ -54,6 +54,9 @@ export class UpstreamInterceptor implements NestInterceptor {
         return of(undefined);
       case 'non-json':
         sendHtmlPage(res);
+        return of(undefined);
+      case 'proxy-404':
+        sendProxyNotFound(res);
         return of(undefined);
       case 'truncate':
       case 'bad-sid':
