@@ -20,6 +20,9 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+/** Node.js runs a longer timer at once (with a warning): a timeout beyond it would fire immediately. */
+const MAX_TIMER_MS = 2_147_483_647;
+const MaxTimerMs = () => Max(MAX_TIMER_MS, { message: `must be at most ${MAX_TIMER_MS} (what a Node.js timer holds)` });
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /**
@@ -78,6 +81,7 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(100)
+  @MaxTimerMs()
   TWILIO_TIMEOUT_MS = 30000;
 
   /** Requests in flight per account: where the adaptive budget starts, and its ceiling. */
@@ -124,28 +128,33 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1)
+  @MaxTimerMs()
   CRAWL_RETRY_BASE_MS = 250;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1)
+  @MaxTimerMs()
   CRAWL_RETRY_CAP_MS = 30000;
 
   /** Backoff after a 429 without Retry-After: full jitter from this base, doubled per consecutive 429. */
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1)
+  @MaxTimerMs()
   THROTTLE_BASE_MS = 500;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1)
+  @MaxTimerMs()
   THROTTLE_CAP_MS = 60000;
 
   /** BullMQ job lock; a killed worker's job is recovered after about this long. */
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(1000)
+  @MaxTimerMs()
   WORKER_LOCK_MS = 30000;
 
   @Transform(toInt)
@@ -190,12 +199,14 @@ export class EnvironmentVariables {
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
+  @Max(1_000_000_000)
   EVENTS_STREAM_MAXLEN = 1000000;
 
   /** How long published events stay in the outbox for the HTTP change feed; older sequences answer 410. */
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of hours' })
   @Min(1)
+  @Max(87_600) // ten years
   EVENTS_RETENTION_HOURS = 168;
 
   @Transform(trimmed)

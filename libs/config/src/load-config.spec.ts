@@ -33,6 +33,23 @@ describe('loadConfig', () => {
     expect(c.api.trustProxy).toBe(false);
   });
 
+  it('refuses values that would break timers, pruning or the stream, and tokens that cannot be sent', () => {
+    const p = problems({
+      ...base,
+      API_TOKENS: 'good-token-1,has a space',
+      TWILIO_TIMEOUT_MS: '3000000000',
+      EVENTS_RETENTION_HOURS: '99999999999',
+      EVENTS_STREAM_MAXLEN: '99999999999999999999',
+      THROTTLE_BASE_MS: '70000',
+    }).join('\n');
+    expect(p).toMatch(/^API_TOKENS: a token must not contain whitespace$/m);
+    expect(p).toMatch(/^TWILIO_TIMEOUT_MS: must be at most 2147483647/m);
+    expect(p).toMatch(/^EVENTS_RETENTION_HOURS: /m);
+    expect(p).toMatch(/^EVENTS_STREAM_MAXLEN: /m);
+    expect(p).toMatch(/^THROTTLE_BASE_MS: must not exceed THROTTLE_CAP_MS \(60000\)$/m);
+    expect(p).not.toContain('has a space'); // a token is a secret, even a bad one
+  });
+
   it('reads TRUST_PROXY as Express takes it, and names what it cannot read', () => {
     const trust = (v: string) => loadConfig({ ...base, TRUST_PROXY: v }).api.trustProxy;
     expect([trust('false'), trust('true'), trust('2'), trust('loopback, 10.0.0.0/8,fd00::1')]).toEqual([false, true, 2, ['loopback', '10.0.0.0/8', 'fd00::1']]);

@@ -50,6 +50,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   const tokens = (vars.API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
   if (forRoles && roles.has('api') && tokens.length === 0) problems.push('API_TOKENS: is required for the api role (a comma list of bearer tokens)');
   if (tokens.some((t) => t.length < 8)) problems.push('API_TOKENS: each token must be at least 8 characters');
+  // A Bearer or Basic credential cannot carry whitespace: such a token could never be presented.
+  if (tokens.some((t) => /\s/.test(t))) problems.push('API_TOKENS: a token must not contain whitespace');
+  for (const [base, cap] of [['CRAWL_RETRY_BASE_MS', 'CRAWL_RETRY_CAP_MS'], ['THROTTLE_BASE_MS', 'THROTTLE_CAP_MS']] as const) {
+    if (vars[base] > vars[cap]) problems.push(`${base}: must not exceed ${cap} (${vars[cap]})`);
+  }
   const trustProxy = parseTrustProxy(vars.TRUST_PROXY, problems);
   if (problems.length) throw new ConfigError(problems);
 
