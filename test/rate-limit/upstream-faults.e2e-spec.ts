@@ -1,4 +1,6 @@
 import { CrawlQueue } from '@app/queue';
+import { CRAWL_LOCK_SPACE } from '@app/sync';
+import { Client } from 'pg';
 import { Harness, RunRow, startHarness, waitFor } from '../support/mirror-harness';
 
 /**
@@ -178,5 +180,25 @@ describe('crawling through upstream faults', () => {
     expect(runs.map((r) => r.service_sid)).toEqual([a]);
     const [svc] = await h.db.dataSource.query(`SELECT removed_at FROM services WHERE sid = $1`, [b]);
     expect(svc.removed_at).not.toBeNull();
+  });
+
+  it('a service whose crawl lock another processor holds is not crawled twice: the job waits until it is free', async () => {
+    const [a] = h.sim.serviceSids;
+    // As a processor whose BullMQ lock lapsed while it kept crawling would hold it.
+    const holder = new Client({ connectionString: h.config.databaseUrl });
+    await holder.connect();
+    try {
+      await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [CRAWL_LOCK_SPACE, a]);
+      const [{ max }] = await h.db.dataSource.query('SELECT COALESCE(max(id), 0)::text AS max FROM sync_runs');
+      const crawled = h.crawl([a]);
+      const queue = h.mirror.app.get(CrawlQueue).queue;
+      await waitFor(async () => (await queue.getJobCounts('delayed')).delayed === 1, 'the job parked');
+      expect(await h.db.dataSource.query('SELECT count(*)::int AS n FROM sync_runs WHERE id > $1', [max])).toEqual([{ n: 0 }]);
+      await holder.query('SELECT pg_advisory_unlock($1, hashtext($2))', [CRAWL_LOCK_SPACE, a]);
+      const runs = await crawled;
+      expect(runs.map((r) => r.status)).toEqual(['succeeded']);
+    } finally {
+      await holder.end();
+    }
   });
 });

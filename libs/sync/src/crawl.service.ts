@@ -7,6 +7,7 @@ import { DelayedError, Job, UnrecoverableError } from 'bullmq';
 import { Logger } from 'pino';
 import { fullJitter } from './backoff';
 import { describeError, RetriesExhaustedError } from './crawl-errors';
+import { CrawlLocks } from './crawl-lock';
 import { DeletionSweep } from './deletion-sweep.service';
 import { attemptsOf, FetchedPage, fetchPageWithRetry, RetryPolicy } from './page-fetcher';
 import { PagePrefetch } from './page-prefetch';
@@ -14,6 +15,9 @@ import { keyPage, KeyedPage, PageWriter, RunContext } from './page-writer.servic
 import { ServicesRepository } from './services.repository';
 import { SyncRunsRepository } from './sync-runs.repository';
 import { TwilioAccounts } from './twilio-accounts.service';
+
+/** How long a job waits when another processor holds its service's crawl. */
+const LOCKED_RETRY_MS = 5_000;
 
 export interface CrawlOutcome {
   runId: string;
@@ -39,6 +43,7 @@ export class CrawlService {
     private readonly writer: PageWriter,
     private readonly sweep: DeletionSweep,
     private readonly services: ServicesRepository,
+    private readonly locks: CrawlLocks,
   ) {
     this.retry = { maxRetries: config.sync.maxRetries, baseMs: config.sync.retryBaseMs, capMs: config.sync.retryCapMs };
   }
@@ -57,6 +62,23 @@ export class CrawlService {
   }
 
   private async crawl(job: Job<CrawlJobData>, token?: string): Promise<CrawlOutcome> {
+    const { serviceSid } = job.data;
+    const abort = new AbortController();
+    const lock = await this.locks.tryAcquire(serviceSid, (reason) => abort.abort(reason));
+    if (!lock) {
+      // Another processor still crawls this service (this job was recovered while it ran): come back later.
+      this.logger.warn({ serviceSid, jobId: job.id }, 'service is being crawled by another processor: job parked');
+      await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    try {
+      return await this.crawlLocked(job, token, abort);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async crawlLocked(job: Job<CrawlJobData>, token: string | undefined, abort: AbortController): Promise<CrawlOutcome> {
     const { accountSid, serviceSid, trigger } = job.data;
     const client = this.accounts.client(accountSid);
     const { run, resumed } = await this.runs.startOrResume(accountSid, serviceSid, trigger, client.firstUsersPageUrl(serviceSid, this.accounts.pageSize));
@@ -64,7 +86,6 @@ export class CrawlService {
     const log = this.logger.child({ accountSid, serviceSid, runId: run.id, jobId: job.id });
     log.info({ resumed: resumed || run.pages > 0, checkpoint: run.checkpointUrl, attempt: job.attemptsMade + 1 }, 'crawl started');
 
-    const abort = new AbortController();
     let pageNo = run.pages;
     // Most pages of most crawls are unchanged: after one that was, the next is first tried as a no-op.
     let expectUnchanged = true;

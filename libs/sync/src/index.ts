@@ -1,6 +1,7 @@
 export * from './sync.module';
 export * from './worker.module';
 export * from './crawl.service';
+export { CRAWL_LOCK_SPACE } from './crawl-lock';
 export * from './crawl.processor';
 export * from './page-writer.service';
 export * from './sync-runs.repository';

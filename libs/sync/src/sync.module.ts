@@ -1,5 +1,6 @@
 import { OutboxRepository } from '@app/events';
 import { Module } from '@nestjs/common';
+import { CrawlLocks } from './crawl-lock';
 import { CrawlService } from './crawl.service';
 import { DeletionSweep } from './deletion-sweep.service';
 import { PageWriter } from './page-writer.service';
@@ -10,7 +11,7 @@ import { UsersRepository } from './users.repository';
 
 /** Crawling and writing the mirror. The worker role adds CrawlProcessor on top (see WorkerModule). */
 @Module({
-  providers: [TwilioAccounts, UsersRepository, SyncRunsRepository, ServicesRepository, OutboxRepository, PageWriter, DeletionSweep, CrawlService],
+  providers: [TwilioAccounts, UsersRepository, SyncRunsRepository, ServicesRepository, OutboxRepository, PageWriter, DeletionSweep, CrawlLocks, CrawlService],
   exports: [TwilioAccounts, UsersRepository, SyncRunsRepository, ServicesRepository, PageWriter, CrawlService],
 })
 export class SyncModule {}
