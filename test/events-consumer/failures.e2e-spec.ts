@@ -232,3 +232,23 @@ test('a slow consumer re-reads its aging batch from the PEL rather than race a c
   // What the slow one handled after setting its batch aside still counts as its first attempt.
   expect(handled.filter((h) => h.by === 'slow').every((h) => h.deliveries === 1)).toBe(true);
 });
+
+test('an entry whose dead-letter write fails stays pending, is logged, and is dead-lettered once that works again', async () => {
+  const stream = streamKey();
+  const deadStream = `${stream}:dead`;
+  await redis.set(deadStream, 'not a stream'); // XADD to it fails with WRONGTYPE
+  await redis.xadd(stream, '1-0', 'event', '{not json');
+  const logger = recordingLogger();
+  const c = consumer({ stream, logger, handler: async () => undefined });
+  await c.start();
+  const wrongType = () => logger.lines.filter((l) => JSON.stringify(l.obj).includes('WRONGTYPE'));
+  await waitFor('the dead-letter write attempted', () => wrongType().length > 0);
+  expect(await pendingCount(redis, stream, 'g')).toBe(1);
+  expect(wrongType()[0].level).toBe('error');
+
+  await redis.del(deadStream);
+  await waitFor('dead-lettered and acked', async () => (await pendingCount(redis, stream, 'g')) === 0, 10_000);
+  const dead = await deadLetters(redis, deadStream);
+  expect(dead.map((d) => d.original_id)).toEqual(['1-0']);
+  expect(dead[0].error).toMatch(/^MalformedEntryError/);
+});

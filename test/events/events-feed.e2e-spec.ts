@@ -1,10 +1,15 @@
-import { OutboxRelayRepository, userChangedSchema } from '@app/events';
+import { EventsFeedService, OutboxRelayRepository, UserChange, userChangedSchema } from '@app/events';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import Redis from 'ioredis';
+import http from 'node:http';
+import { API_TOKEN, startApi } from '../read-api/support/api-harness';
+import { REDIS_URL } from '../support/test-redis';
 import {
   commitEvents,
   createdChanges,
   EventsEnv,
+  fakeUser,
   eventsEnv,
   FeedApp,
   RelayApp,
@@ -165,10 +170,129 @@ describe('change feed over HTTP', () => {
     expect((await get('?after=18')).status).toBe(200);
   });
 
+  it('serves numbers of more than 15 significant digits exactly, the same JSON text as the stream', async () => {
+    const exact: UserChange = {
+      op: 'created',
+      before: null,
+      after: fakeUser(400),
+      changed: ['attributes'],
+      attributesText: { before: null, after: '{"id": 12345678901234567891, "x": 0.30000000000000001}' },
+    };
+    await commitEvents(env.db.dataSource, [exact]);
+    await published();
+    const [{ last }] = await env.db.dataSource.query('SELECT last::text AS last FROM event_sequence');
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    let onStream: string;
+    try {
+      const [[, fields]] = await redis.xrange(env.stream, `${last}-0`, `${last}-0`);
+      onStream = fields[fields.indexOf('event') + 1];
+    } finally {
+      redis.disconnect();
+    }
+    expect(onStream).toContain('"attributes": {"x": 0.30000000000000001, "id": 12345678901234567891}');
+
+    const res = await fetch(`${feed.url}/v1/events?after=${BigInt(last) - 1n}`);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await res.text();
+    expect(text).toBe(`{"events":[${onStream}],"next_after":"${last}"}`);
+    expect(validate(JSON.parse(text).events[0])).toBe(true);
+
+    const sse = await openSse(`${feed.url}/v1/events/stream?after=${BigInt(last) - 1n}`);
+    const [message] = await sse.next(1);
+    sse.close();
+    expect(message.data).toBe(onStream);
+  });
+
+  it('answers 400 for an after beyond the last sequence (another or a reset database), naming the last one', async () => {
+    const [{ last }] = await env.db.dataSource.query('SELECT last::text AS last FROM event_sequence');
+    const ahead = String(BigInt(last) + 1n);
+    const res = await get(`?after=${ahead}&wait=5`);
+    expect(res.status).toBe(400);
+    expect(res.body.message).toContain(`after ${ahead} is beyond the last event sequence, ${last}`);
+    expect(res.body.last_sequence).toBe(last);
+
+    for (const [query, headers] of [[`?after=${ahead}`, {}], ['?after=1', { 'Last-Event-ID': '999999' }]] as const) {
+      const sse = await openSse(`${feed.url}/v1/events/stream${query}`, headers);
+      expect(sse.status).toBe(400);
+      expect(JSON.parse(await sse.body)).toMatchObject({ statusCode: 400, last_sequence: last });
+    }
+
+    // the last sequence itself is a position to wait at
+    const t0 = Date.now();
+    expect(await get(`?after=${last}&wait=1`)).toEqual({ status: 200, body: { events: [], next_after: last } });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops reading for an SSE client that left during its first read', async () => {
+    const service = feed.app.get(EventsFeedService);
+    const read = service.read.bind(service);
+    let entered!: () => void;
+    const firstReadStarted = new Promise<void>((r) => (entered = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const reads = jest.spyOn(service, 'read').mockImplementationOnce(async (after, limit) => {
+      entered();
+      await released;
+      return read(after, limit);
+    });
+    try {
+      const req = http.get(`${feed.url}/v1/events/stream`);
+      req.on('error', () => undefined);
+      await firstReadStarted;
+      req.destroy();
+      await new Promise((r) => setTimeout(r, 100)); // the server sees the connection close
+      release();
+      await new Promise((r) => setTimeout(r, 1200)); // a loop left running would read every 250 ms
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
   it('documents both endpoints in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${feed.url}/docs/openapi.json`)).json()) as any;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/events/stream']));
     expect(doc.paths['/v1/events'].get.responses).toHaveProperty('410');
     expect(doc.paths['/v1/events/stream'].get.responses['200'].content).toHaveProperty('text/event-stream');
   });
+});
+
+describe('api role shutdown with an open event stream', () => {
+  it('ends the open event streams, so that close() (SIGTERM) returns', async () => {
+    const api = await startApi('feed-shutdown');
+    let closing: Promise<void> | undefined;
+    try {
+      const res = await fetch(`${api.url}/v1/events/stream`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      await reader.read(); // the stream is open: the retry line arrived
+
+      closing = api.mirror.close();
+      expect(await settlesWithin(closing, 5000)).toBe(true);
+      expect(await settlesWithin(readToEnd(reader), 1000)).toBe(true);
+    } finally {
+      // api.close() would close the app a second time: its other steps, by hand.
+      await (closing ?? api.mirror.close());
+      await api.db.drop();
+      await deleteKeys(api.config.queuePrefix);
+    }
+  });
+
+  async function deleteKeys(prefix: string): Promise<void> {
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    try {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+    while (!(await reader.read().catch(() => ({ done: true }))).done);
+  }
+
+  function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+    return Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  }
 });

@@ -1,12 +1,12 @@
-import { hostname } from 'node:os';
 import pino from 'pino';
 import { UserEventsConsumer } from '@app/events-consumer';
+import { consumerName } from './consumer-name';
 import { eventSummary } from './event-summary';
 
 /**
  * A runnable consumer of the mirror's user-changed events: one log line per event.
  *   REDIS_URL (redis://127.0.0.1:6379), EVENTS_STREAM ({mirror}:user-events), CONSUMER_GROUP (example),
- *   CONSUMER_NAME (<hostname>-<pid>), CONSUMER_START_FROM ($ | 0, for a group this run creates), LOG_LEVEL (info)
+ *   CONSUMER_NAME (<hostname>), CONSUMER_START_FROM ($ | 0, for a group this run creates), LOG_LEVEL (info)
  */
 async function main(): Promise<void> {
   const env = process.env;
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     redis: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     stream: env.EVENTS_STREAM ?? '{mirror}:user-events',
     group: env.CONSUMER_GROUP ?? 'example',
-    consumer: env.CONSUMER_NAME ?? `${hostname()}-${process.pid}`,
+    consumer: consumerName(env),
     startFrom,
     logger: log,
     handler: async (event, entry) => log.info(eventSummary(event, entry), 'user event'),

@@ -135,24 +135,19 @@ export class UserEventsConsumer {
     }
     if (entry.deliveries > this.cfg.maxDeliveries) {
       // Attempts made elsewhere (e.g. a handler that crashed its process each time): the error is unknown here.
-      await this.deadLetter(entry, new Error(`delivered ${entry.deliveries} times without being acknowledged`));
-      return true;
+      return this.deadLetter(entry, new Error(`delivered ${entry.deliveries} times without being acknowledged`));
     }
     let event;
     try {
       event = parseUserEvent(entry.fields, this.cfg.field);
     } catch (e) {
       if (!(e instanceof MalformedEntryError)) throw e;
-      await this.deadLetter(entry, e);
-      return true;
+      return this.deadLetter(entry, e);
     }
     try {
       await this.cfg.handler(event, { id: entry.id, deliveries: entry.deliveries });
     } catch (e) {
-      if (entry.deliveries >= this.cfg.maxDeliveries) {
-        await this.deadLetter(entry, e);
-        return true;
-      }
+      if (entry.deliveries >= this.cfg.maxDeliveries) return this.deadLetter(entry, e);
       this.log.warn({ ...ctx, err: message(e) }, 'user events consumer: handler failed, the entry will be redelivered');
       return false;
     }
@@ -160,8 +155,13 @@ export class UserEventsConsumer {
     return true;
   }
 
-  /** Copies the entry with the reason and its original id, and acknowledges it, atomically. */
-  private async deadLetter(entry: DeliveredEntry, error: unknown): Promise<void> {
+  /**
+   * Copies the entry with the reason and its original id, then acknowledges it. Not in one MULTI: Redis does not
+   * roll a transaction back, so a failed XADD (e.g. the key holds another type) would still ack the entry and lose
+   * it. A crash between the two copies it twice, each with its original_id. Returns false, the entry left pending
+   * (retried like a failed handler), when the copy failed.
+   */
+  private async deadLetter(entry: DeliveredEntry, error: unknown): Promise<boolean> {
     const meta: Record<string, string> = {
       original_id: entry.id,
       original_stream: this.cfg.stream,
@@ -171,18 +171,16 @@ export class UserEventsConsumer {
       error: errorText(error).slice(0, 2000),
       dead_lettered_at: new Date().toISOString(),
     };
-    const fields = deadLetterFields(entry.fields, meta);
-    const results = await this.redis
-      .multi()
-      .xadd(this.cfg.deadLetterStream, '*', ...fields)
-      .xack(this.cfg.stream, this.cfg.group, entry.id)
-      .exec();
-    const failed = results?.find(([err]) => err);
-    if (!results || failed) throw failed?.[0] ?? new Error('dead-letter transaction aborted');
-    this.log.error(
-      { id: entry.id, deliveries: entry.deliveries, err: meta.error, deadLetterStream: this.cfg.deadLetterStream },
-      'user events consumer: entry moved to the dead-letter stream',
-    );
+    const ctx = { id: entry.id, deliveries: entry.deliveries, deadLetterStream: this.cfg.deadLetterStream };
+    try {
+      await this.redis.xadd(this.cfg.deadLetterStream, '*', ...deadLetterFields(entry.fields, meta));
+    } catch (e) {
+      this.log.error({ ...ctx, err: message(e), reason: meta.error }, 'user events consumer: dead-letter write failed, the entry stays pending');
+      return false;
+    }
+    await this.redis.xack(this.cfg.stream, this.cfg.group, entry.id);
+    this.log.error({ ...ctx, err: meta.error }, 'user events consumer: entry moved to the dead-letter stream');
+    return true;
   }
 
   /** Leaves entries read but not handled in the PEL, to be re-read from there in order. */

@@ -1,5 +1,18 @@
 import type { SqlRunner } from '../sql-runner';
-import { USER_EVENT_COLUMNS, UserEventRow } from '../user-event-row';
+import type { RelayRow } from '../user-event-row';
+
+/**
+ * `data` as the JSON text Postgres prints, as the relay reads it: parsed, its numbers past 15 significant digits
+ * would be rounded, and the feed would no longer serve what the stream holds.
+ */
+const FEED_COLUMNS = 'sequence, id, type, account_sid, service_sid, user_sid, time, data::text AS data';
+
+export interface RetainedWindow {
+  /** The first sequence still in the outbox (pruning removes a prefix), or `last` + 1 when it is empty. */
+  from: bigint;
+  /** The last sequence ever assigned: no consumer of this database can have seen a later one. */
+  last: bigint;
+}
 
 /**
  * The feed's reads. It serves published events only: the relay made them durable before publishing them
@@ -12,10 +25,10 @@ export class EventsFeedRepository {
    * Published events after `after` (null: from the oldest retained), in sequence order. Sequences are
    * gap-free, so the page is a bounded range of the primary key whatever the planner's estimates.
    */
-  publishedAfter(after: string | null, limit: number): Promise<UserEventRow[]> {
+  publishedAfter(after: string | null, limit: number): Promise<RelayRow[]> {
     if (after === null) {
       return this.sql(
-        `SELECT ${USER_EVENT_COLUMNS} FROM user_events
+        `SELECT ${FEED_COLUMNS} FROM user_events
          WHERE sequence >= (SELECT min(sequence) FROM user_events) AND sequence < (SELECT min(sequence) FROM user_events) + $1
            AND sequence <= (SELECT published_through FROM relay_state)
          ORDER BY sequence`,
@@ -23,20 +36,18 @@ export class EventsFeedRepository {
       );
     }
     return this.sql(
-      `SELECT ${USER_EVENT_COLUMNS} FROM user_events
+      `SELECT ${FEED_COLUMNS} FROM user_events
        WHERE sequence > $1 AND sequence <= LEAST($1::bigint + $2, (SELECT published_through FROM relay_state)) ORDER BY sequence`,
       [after, limit],
     );
   }
 
-  /**
-   * The retained window, in one snapshot: the first sequence still in the outbox (pruning removes a prefix),
-   * or the next one to be assigned when the outbox is empty.
-   */
-  async retainedFrom(): Promise<bigint> {
+  /** The retained window, in one snapshot. */
+  async retainedWindow(): Promise<RetainedWindow> {
     const [row] = await this.sql(
       `SELECT (SELECT min(sequence) FROM user_events)::text AS oldest, (SELECT last FROM event_sequence)::text AS last`,
     );
-    return row.oldest !== null ? BigInt(row.oldest) : BigInt(row.last) + 1n;
+    const last = BigInt(row.last);
+    return { from: row.oldest !== null ? BigInt(row.oldest) : last + 1n, last };
   }
 }

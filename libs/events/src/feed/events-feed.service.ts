@@ -1,9 +1,9 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
-import { GoneException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, GoneException, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { toCloudEvent, UserChangedCloudEvent } from '../cloud-event';
-import { UserEventRow } from '../user-event-row';
+import { toStructuredJson } from '../cloud-event';
+import { RelayRow } from '../user-event-row';
 import { EventsFeedRepository } from './events-feed.repository';
 import { PublicationListener } from './publication-listener.service';
 
@@ -11,21 +11,24 @@ import { PublicationListener } from './publication-listener.service';
 export const FEED_FALLBACK_POLL_MS = 250;
 
 export interface FeedRead {
-  rows: UserEventRow[];
+  /** `data` still Postgres's JSON text: written with toStructuredJson, as the relay writes the stream. */
+  rows: RelayRow[];
   /** Where the next read starts: the last row's sequence, or the (resolved) `after` when there was none. */
   nextAfter: string;
 }
 
-export interface FeedPage {
-  events: UserChangedCloudEvent[];
-  next_after: string;
+/** A long-poll answer as JSON text, in EventsPageDto's shape: `{events, next_after}`. */
+export function feedPageJson(read: FeedRead): string {
+  return `{"events":[${read.rows.map(toStructuredJson).join(',')}],"next_after":${JSON.stringify(read.nextAfter)}}`;
 }
 
 /**
  * The change feed: published events after a sequence, from user_events. Only published ones, because page
  * commits do not wait for the WAL flush and the relay is what makes events durable before anyone sees them;
  * it announces each mark, so the feed lags the stream by one mark. Sequences are gap-free, so a gap right after
- * `after` can only mean pruned events: the consumer missed them and is told so (410), never skipped ahead.
+ * `after` can only mean pruned events: the consumer missed them and is told so (410), never skipped ahead. An
+ * `after` beyond the last sequence ever assigned cannot come from this database (the position is another
+ * database's, or this one was reset): waiting would answer nothing forever, so the consumer is told (400).
  */
 @Injectable()
 export class EventsFeedService {
@@ -39,31 +42,32 @@ export class EventsFeedService {
     this.events = new EventsFeedRepository((sql, params) => ds.query(sql, params));
   }
 
-  /** Long-poll: answers as soon as there is an event after `after`, or empty after `waitMs`. */
-  async page(after: string | null, limit: number, waitMs: number, signal?: AbortSignal): Promise<FeedPage> {
+  /** Long-poll: answers as soon as there is an event after `after`, or empty after `waitMs`; see feedPageJson. */
+  async pageJson(after: string | null, limit: number, waitMs: number, signal?: AbortSignal): Promise<string> {
     const deadline = Date.now() + waitMs;
     let cursor = after;
     for (;;) {
       const read = await this.read(cursor, limit);
       const left = deadline - Date.now();
       if (read.rows.length || left <= 0 || signal?.aborted) {
-        return { events: read.rows.map(toCloudEvent), next_after: read.nextAfter };
+        return feedPageJson(read);
       }
       cursor = read.nextAfter;
       await this.notifier.wait(Math.min(left, FEED_FALLBACK_POLL_MS), signal);
     }
   }
 
-  /** One read, no waiting. Throws 410 when events right after `after` were pruned. */
+  /** One read, no waiting. Throws 410 when events right after `after` were pruned, 400 when `after` is beyond the last. */
   async read(after: string | null, limit: number): Promise<FeedRead> {
     const rows = await this.events.publishedAfter(after, limit);
     if (rows.length) {
       if (after !== null && BigInt(rows[0].sequence) !== BigInt(after) + 1n) throw await this.gone(after);
       return { rows, nextAfter: rows[rows.length - 1].sequence };
     }
-    const retainedFrom = await this.events.retainedFrom();
-    if (after === null) return { rows: [], nextAfter: String(retainedFrom - 1n) };
-    if (BigInt(after) + 1n < retainedFrom) throw await this.gone(after);
+    const retained = await this.events.retainedWindow();
+    if (after === null) return { rows: [], nextAfter: String(retained.from - 1n) };
+    if (BigInt(after) > retained.last) throw this.ahead(after, retained.last);
+    if (BigInt(after) + 1n < retained.from) throw await this.gone(after);
     return { rows: [], nextAfter: after };
   }
 
@@ -72,8 +76,19 @@ export class EventsFeedService {
     return this.notifier.wait(ms, signal);
   }
 
+  private ahead(after: string, last: bigint): BadRequestException {
+    return new BadRequestException({
+      statusCode: 400,
+      error: 'Bad Request',
+      message:
+        `after ${after} is beyond the last event sequence, ${last}: this position comes from another database or one that was reset. ` +
+        'Re-read the users from the read API, then follow the feed from a current sequence (omit `after` to start at the oldest retained).',
+      last_sequence: String(last),
+    });
+  }
+
   private async gone(after: string): Promise<GoneException> {
-    const oldest = String(await this.events.retainedFrom());
+    const oldest = String((await this.events.retainedWindow()).from);
     return new GoneException({
       statusCode: 410,
       error: 'Gone',

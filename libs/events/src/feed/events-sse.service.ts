@@ -1,8 +1,8 @@
 import { ROOT_LOGGER } from '@app/logger';
-import { HttpException, Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, HttpException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { Response } from 'express';
 import { Logger } from 'pino';
-import { toCloudEvent } from '../cloud-event';
+import { toStructuredJson } from '../cloud-event';
 import { EventsFeedService, FEED_FALLBACK_POLL_MS, FeedRead } from './events-feed.service';
 import { SseWriter } from './sse-writer';
 
@@ -15,8 +15,14 @@ const CLIENT_RETRY_MS = 2_000;
  * Last-Event-ID when it reconnects), `event` = the CloudEvent type, `data` = the CloudEvent JSON.
  */
 @Injectable()
-export class EventsSseService {
+export class EventsSseService implements BeforeApplicationShutdown {
   private readonly log: Logger;
+  /**
+   * Each open stream's stop switch and its end. A stream never ends on its own, and the HTTP server's close
+   * waits for every response: shutdown must end them, or SIGTERM never stops the process.
+   */
+  private readonly open = new Map<AbortController, Promise<void>>();
+  private shuttingDown = false;
 
   constructor(
     private readonly feed: EventsFeedService,
@@ -25,29 +31,57 @@ export class EventsSseService {
     this.log = logger.child({ component: 'events-sse' });
   }
 
-  /** The first read happens before any byte is sent, so a pruned `after` still gets a plain 410. */
   async serve(after: string | null, res: Response): Promise<void> {
-    let read: FeedRead = await this.feed.read(after, BATCH);
-    const closed = new AbortController();
-    res.once('close', () => closed.abort());
+    if (this.shuttingDown) throw shuttingDown();
+    const stop = new AbortController();
+    const onClose = () => stop.abort();
+    // Before the first read: a client that leaves during it would otherwise leave a loop polling for nobody.
+    res.once('close', onClose);
+    if (res.destroyed) stop.abort();
+    const served = this.run(after, res, stop.signal);
+    this.open.set(stop, served);
+    try {
+      await served;
+    } finally {
+      this.open.delete(stop);
+      res.off('close', onClose);
+    }
+  }
+
+  /** Ends every open stream (EventSource reconnects, to another instance) before the HTTP server closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const stop of this.open.keys()) stop.abort();
+    await Promise.allSettled(this.open.values());
+  }
+
+  /** The first read happens before any byte is sent, so a pruned or unknown `after` still gets a plain 410/400. */
+  private async run(after: string | null, res: Response, stop: AbortSignal): Promise<void> {
+    const first = await this.feed.read(after, BATCH);
+    if (res.destroyed) return;
+    if (stop.aborted) throw shuttingDown();
+    await this.follow(first, res, stop);
+  }
+
+  private async follow(read: FeedRead, res: Response, stop: AbortSignal): Promise<void> {
     const sse = new SseWriter(res);
     sse.open(CLIENT_RETRY_MS);
     let quietSince = Date.now();
     try {
-      while (!closed.signal.aborted) {
+      while (!stop.aborted) {
         for (const row of read.rows) {
-          await sse.event(row.sequence, row.type, JSON.stringify(toCloudEvent(row)));
-          if (closed.signal.aborted) return;
+          await sse.event(row.sequence, row.type, toStructuredJson(row));
+          if (stop.aborted) return;
         }
         if (read.rows.length) quietSince = Date.now();
         if (read.rows.length < BATCH) {
-          await this.feed.waitForPublication(FEED_FALLBACK_POLL_MS, closed.signal);
+          await this.feed.waitForPublication(FEED_FALLBACK_POLL_MS, stop);
           if (Date.now() - quietSince >= HEARTBEAT_MS) {
             await sse.comment('keep-alive'); // keeps proxies from closing an idle stream
             quietSince = Date.now();
           }
         }
-        if (closed.signal.aborted) return;
+        if (stop.aborted) return;
         read = await this.feed.read(read.nextAfter, BATCH);
       }
     } catch (e) {
@@ -61,4 +95,8 @@ export class EventsSseService {
       sse.end();
     }
   }
+}
+
+function shuttingDown(): ServiceUnavailableException {
+  return new ServiceUnavailableException('the server is shutting down: reconnect, with Last-Event-ID, in a moment');
 }

@@ -7,15 +7,17 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { EventsFeedService, FeedPage } from './events-feed.service';
+import { EventsFeedService } from './events-feed.service';
 import { EventsPageDto } from './events-page.dto';
 import { EventsQueryDto, EventsStreamQueryDto, SEQUENCE_PATTERN } from './events-query.dto';
 import { EventsSseService } from './events-sse.service';
 
 const GONE = 'Events after `after` were pruned (older than EVENTS_RETENTION_HOURS): resync, then resume from a current sequence';
+const AHEAD = '`after` beyond the last event sequence (a position from another or a reset database): resync, then resume from a current sequence';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -29,14 +31,17 @@ export class EventsController {
   @Get()
   @ApiOperation({ summary: 'User-changed events after a sequence, in sequence order (long-poll with `wait`)' })
   @ApiOkResponse({ type: EventsPageDto })
-  @ApiBadRequestResponse({ description: 'A malformed after, limit or wait' })
+  @ApiBadRequestResponse({ description: `A malformed after, limit or wait; or ${AHEAD}` })
   @ApiGoneResponse({ description: GONE })
-  async list(@Query() q: EventsQueryDto, @Res({ passthrough: true }) res: Response): Promise<FeedPage> {
+  async list(@Query() q: EventsQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.once('close', onClose);
     try {
-      return await this.feed.page(q.after ?? null, q.limit, q.wait * 1000, gone.signal);
+      const page = await this.feed.pageJson(q.after ?? null, q.limit, q.wait * 1000, gone.signal);
+      // Already JSON text (the events' data as Postgres printed it): a string would otherwise go out as text/html.
+      res.type('application/json');
+      return page;
     } finally {
       res.off('close', onClose);
     }
@@ -53,8 +58,9 @@ export class EventsController {
     description: 'An endless text/event-stream',
     schema: { type: 'string', example: 'id: 1042\nevent: io.github.twilio-mirror.conversations.user.updated\ndata: {"specversion":"1.0",…}\n\n' },
   })
-  @ApiBadRequestResponse({ description: 'A malformed after or Last-Event-ID' })
+  @ApiBadRequestResponse({ description: `A malformed after or Last-Event-ID; or ${AHEAD}` })
   @ApiGoneResponse({ description: GONE })
+  @ApiServiceUnavailableResponse({ description: 'The server is shutting down: reconnect (open streams simply end then)' })
   async stream(
     @Query() q: EventsStreamQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,

@@ -17,7 +17,7 @@ export class SseWriter {
     void this.write(`retry: ${retryMs}\n\n`);
   }
 
-  /** `data` must be one line: JSON.stringify output is. */
+  /** `data` must be one line: JSON.stringify's output is, and so is Postgres's print of a jsonb. */
   event(id: string | null, type: string, data: string): Promise<void> {
     return this.write(`${id === null ? '' : `id: ${id}\n`}event: ${type}\ndata: ${data}\n\n`);
   }
