@@ -146,6 +146,20 @@ describe('crawling through upstream faults', () => {
     expect(events.map((e: { type: string }) => e.type.split('.').pop())).toEqual(['created', 'deleted']);
   });
 
+  it('paging that leads back to a page already read fails the run rather than going round forever; nothing is swept', async () => {
+    const [a] = h.sim.serviceSids;
+    const gone = h.sim.admin.exportUsers(a)[2];
+    h.sim.admin.deleteUser(a, gone.sid);
+    // The third page names the first as its next page (as the upstream writes that URL: the loop shows one page later).
+    h.sim.admin.enqueueFaults({ kind: 'page-loop', count: 1, skip: 2, match: 'users-list', accountSid: h.sim.accountSid });
+    const [looped] = await h.crawl([a]);
+    expect({ status: looped.status, error: looped.error }).toEqual({ status: 'failed', error: expect.stringMatching(/paging loops: page \d+ leads back to .*, a page this crawl already read$/) });
+    const [{ deleted_at }] = await h.db.dataSource.query('SELECT deleted_at FROM users WHERE sid = $1', [gone.sid]);
+    expect(deleted_at).toBeNull();
+    const [next] = await h.crawl([a]);
+    expect(next).toMatchObject({ status: 'succeeded', deleted: 1 });
+  });
+
   it('a record with a bad sid is rejected and counted, the rest of the page lands, and nothing is swept', async () => {
     const [a] = h.sim.serviceSids;
     const gone = h.sim.admin.exportUsers(a)[0];

@@ -95,6 +95,8 @@ export class CrawlService {
       run.checkpointUrl,
       () => !this.stopping,
     );
+    // Every page URL this attempt read: paging that leads back to one would go round forever, never sweeping.
+    const read = new Set<string>();
     try {
       let url = run.checkpointUrl;
       while (url) {
@@ -103,6 +105,8 @@ export class CrawlService {
         if (!fetched) throw new Error(`read-ahead ended before the last page (next: ${url})`);
         const { page, attempts, keyed } = fetched;
         const next = page.nextPageUrl;
+        read.add(url);
+        if (next && read.has(next)) throw new UnrecoverableError(`upstream paging loops: page ${pageNo + 1} leads back to ${next}, a page this crawl already read`);
         const result = await this.writer.writePage(ctx, { keyed }, page.rejected, next, attempts, { expectUnchanged });
         expectUnchanged = result.created + result.updated === 0;
         pageNo++;

@@ -4,7 +4,7 @@ import type { AccountRecord } from '../store/account.record';
 export type TwilioRoute = 'services-list' | 'services-fetch' | 'users-list' | 'users-fetch' | 'other';
 
 /** Body-level faults, applied when the 200 is written. */
-export type BodyFault = 'truncate' | 'bad-sid';
+export type BodyFault = 'truncate' | 'bad-sid' | 'page-loop';
 
 /** What the simulator's pipeline learns about a Twilio request on its way through. */
 export interface SimRequestState {

@@ -11,11 +11,18 @@ export function sendTwilioJson(req: SimRequest, res: ServerResponse, body: strin
     res.end(body);
     return;
   }
-  let bytes = Buffer.from(fault === 'bad-sid' ? withBadSid(body) : body);
+  let bytes = Buffer.from(fault === 'bad-sid' ? withBadSid(body) : fault === 'page-loop' ? withLoop(body) : body);
   // A complete HTTP message whose JSON stops mid-way: the client must notice it cannot parse the page.
   if (fault === 'truncate') bytes = bytes.subarray(0, Math.max(1, bytes.length >> 1));
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
   res.end(bytes);
+}
+
+/** A list page whose next_page_url leads back to its first page: paging that would go round forever. */
+function withLoop(body: string): string {
+  const parsed = JSON.parse(body) as { meta?: { next_page_url?: string | null; first_page_url?: string } };
+  if (parsed.meta?.first_page_url) parsed.meta.next_page_url = parsed.meta.first_page_url;
+  return JSON.stringify(parsed);
 }
 
 /** Replaces the sid of the middle item of a list (or of a single resource) with a sid that is not a user's. */

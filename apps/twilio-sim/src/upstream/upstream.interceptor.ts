@@ -60,6 +60,7 @@ export class UpstreamInterceptor implements NestInterceptor {
         return of(undefined);
       case 'truncate':
       case 'bad-sid':
+      case 'page-loop':
         state.bodyFault = fault;
         return next.handle();
     }
