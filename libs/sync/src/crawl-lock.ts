@@ -32,9 +32,16 @@ export class CrawlLocks {
       onLost(reason);
     };
     client.on('error', lost);
-    await client.connect();
-    const { rows } = await client.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [CRAWL_LOCK_SPACE, serviceSid]);
-    if (!rows[0].ok) {
+    let ok: boolean;
+    try {
+      await client.connect();
+      ok = (await client.query('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [CRAWL_LOCK_SPACE, serviceSid])).rows[0].ok;
+    } catch (e) {
+      released = true;
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    if (!ok) {
       released = true;
       await client.end();
       return null;
