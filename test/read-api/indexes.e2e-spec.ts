@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { userListQuery, UserListFilters } from '../../libs/read-api/src/users/user-list.query';
+import { userLookupSql } from '../../libs/read-api/src/users/user-lookup.query';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 const A = 'IS' + 'a'.repeat(32);
@@ -80,8 +81,8 @@ describe('read API: every filter is served by an index (EXPLAIN)', () => {
   const listCases: [string, UserListFilters, string | null, string | string[]][] = [
     ['no filter (live users in sid order)', base, null, SID_ORDER],
     ['keyset cursor', base, US(30_000), SID_ORDER],
-    ['identity exact', { ...base, identity: 'user12346@example.com' }, null, 'users_service_identity_pattern_idx'],
-    ['identity prefix', { ...base, identityPrefix: 'user1234' }, null, 'users_service_identity_pattern_idx'],
+    ['identity exact', { ...base, identity: 'user12346@example.com' }, null, 'users_service_identity_prefix_idx'],
+    ['identity prefix', { ...base, identityPrefix: 'user1234' }, null, 'users_service_identity_prefix_idx'],
     ['role sid', { ...base, roleSid: RL(7) }, null, 'users_service_role_idx'],
     ['role sid after a cursor', { ...base, roleSid: RL(7) }, US(30_000), 'users_service_role_idx'],
     ['attributes containment', { ...base, attributes: '{"plan":"enterprise"}' }, null, 'users_attributes_idx'],
@@ -104,15 +105,11 @@ describe('read API: every filter is served by an index (EXPLAIN)', () => {
     expect(plan).toBeDefined();
   });
 
-  it('lookups by sid, by identity and by either use the primary key and the identity index', async () => {
+  it('lookups by sid, by identity and by either use the primary key and the identity index, as the API sends them', async () => {
     const cases: [string, unknown[], string[]][] = [
       ['SELECT sid FROM users u WHERE u.sid = $1 AND u.deleted_at IS NULL', [US(5)], ['users_pkey']],
-      ['SELECT sid FROM users u WHERE u.chat_service_sid = $1 AND u.identity = $2 AND u.deleted_at IS NULL', [B, 'user5@example.com'], ['users_service_identity_pattern_idx']],
-      [
-        'SELECT sid FROM users u WHERE u.chat_service_sid = $1 AND (u.sid = $2 OR u.identity = $2) ORDER BY u.sid = $2 DESC LIMIT 1',
-        [B, US(5)],
-        ['users_pkey', 'users_service_identity_pattern_idx'],
-      ],
+      [userLookupSql('u.sid', 'user5@example.com', false), [B, 'user5@example.com'], ['users_service_identity_prefix_idx']],
+      [userLookupSql('u.sid', US(5), false), [B, US(5)], ['users_pkey', 'users_service_identity_prefix_idx']],
     ];
     for (const [text, values, expected] of cases) {
       const { indexes, seqScans } = await explain(db.dataSource, text, values);

@@ -1,5 +1,6 @@
 import { escapeLike } from '../common/sql-text';
 import { MIRROR_USER_COLUMNS } from './user-columns';
+import { identityEqualsSql, identityStartsWithSql } from './identity-sql';
 
 /** friendly_name and identity joined by U+001F, which search text may not contain: no match spans both. */
 export const SEARCH_TEXT = `(coalesce(u.friendly_name, '') || E'\\x1f' || coalesce(u.identity, ''))`;
@@ -28,7 +29,7 @@ export interface SqlQuery {
 /**
  * One page of a service's users, in sid order after `afterSid`. sid never changes, so a user cannot move
  * across the cursor while the crawler rewrites it: concurrent writes never make a page skip or repeat a
- * user. Each filter is one predicate that an index of migration ReadApiIndexes serves.
+ * user. Each filter is one predicate that an index of migrations ReadApiIndexes and BoundedIdentityIndex serves.
  */
 export function userListQuery(serviceSid: string, f: UserListFilters, afterSid: string | null, limit: number): SqlQuery {
   const values: unknown[] = [serviceSid];
@@ -36,9 +37,9 @@ export function userListQuery(serviceSid: string, f: UserListFilters, afterSid: 
   const where = ['u.chat_service_sid = $1'];
   if (f.deleted === 'exclude') where.push('u.deleted_at IS NULL');
   if (f.deleted === 'only') where.push('u.deleted_at IS NOT NULL');
-  if (f.identity !== undefined) where.push(`u.identity = ${param(f.identity)}`);
-  // A literal-prefix LIKE: the planner turns it into a range on users_service_identity_pattern_idx.
-  if (f.identityPrefix !== undefined) where.push(`u.identity LIKE ${param(`${escapeLike(f.identityPrefix)}%`)}`);
+  if (f.identity !== undefined) where.push(identityEqualsSql(param(f.identity)));
+  // A literal-prefix LIKE: the planner turns it into a range on users_service_identity_prefix_idx.
+  if (f.identityPrefix !== undefined) where.push(identityStartsWithSql(f.identityPrefix, param, escapeLike));
   if (f.roleSid !== undefined) where.push(`u.role_sid = ${param(f.roleSid)}`);
   if (f.attributes !== undefined) where.push(`u.attributes @> ${param(f.attributes)}::jsonb`);
   // The exact expression of users_search_trgm_idx, or the planner cannot use it.
