@@ -10,7 +10,7 @@ import { AppModule } from '../../apps/mirror/src/app.module';
 import { configureHttp } from '../../apps/mirror/src/bootstrap';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { REDIS_URL, testRedisPrefix } from '../support/test-redis';
-import { API_TOKEN, OTHER_TOKEN } from './support/api-harness';
+import { API_TOKEN, OTHER_TOKEN, startApi } from './support/api-harness';
 import { basic, rawRequest } from './support/raw-http';
 import { insertService, insertUsers, sid } from './support/seed';
 
@@ -105,6 +105,21 @@ describe('read API: authentication', () => {
     const docs = await rawRequest(url, { path: '/docs' });
     expect(docs.status).toBe(200);
     expect(docs.headers['content-type']).toMatch(/text\/html/);
+  });
+
+  it('answers /health with 503 within its deadline when Redis is unreachable, instead of hanging', async () => {
+    const noRedis = await startApi('health-noredis', { REDIS_URL: 'redis://127.0.0.1:9' }); // nothing listens on 9
+    try {
+      const started = Date.now();
+      const health = await rawRequest(noRedis.url, { path: '/health' });
+      expect({ status: health.status, redis: health.json().details?.redis?.status, fast: Date.now() - started < 5000 }).toEqual({
+        status: 503,
+        redis: 'down',
+        fast: true,
+      });
+    } finally {
+      await noRedis.close();
+    }
   });
 
   it('documents every route, DTO and error in the OpenAPI spec', async () => {
