@@ -9,25 +9,40 @@ export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
 }
 
-/** Creates the database named in the URL when it does not exist, by way of the `postgres` maintenance database. */
+/**
+ * Creates the database named in the URL when it does not exist. The database itself is tried first, so a
+ * role that may connect only to its own database starts; the `postgres` maintenance database is used only
+ * to create a missing one.
+ */
 export async function ensureDatabase(url: string): Promise<boolean> {
+  if (await databaseExists(url)) return false;
   const name = databaseName(url);
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (rowCount) return false;
-    try {
-      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-      return true;
-    } catch (e) {
-      if ((e as { code?: string }).code === '42P04') return false; // created by a concurrent start-up
-      throw e;
-    }
+    await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    return true;
+  } catch (e) {
+    // Created by a concurrent start-up: 42P04 once it is visible, 23505 while its creation is in flight.
+    if (['42P04', '23505'].includes((e as { code?: string }).code ?? '')) return false;
+    throw e;
   } finally {
     await client.end();
+  }
+}
+
+async function databaseExists(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url });
+  try {
+    await client.connect();
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code === '3D000') return false; // invalid_catalog_name: no such database
+    throw e;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }
 
