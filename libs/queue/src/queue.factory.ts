@@ -5,7 +5,8 @@ import Redis from 'ioredis';
 
 /**
  * Every BullMQ queue and worker of the process is built here, on one Redis connection setup and one
- * key prefix (a Redis Cluster hash tag, so the queues can move to a cluster unchanged).
+ * key prefix. The prefix's braces are a Redis Cluster hash tag, so every key of a deployment shares one slot,
+ * as BullMQ requires on a cluster; the connection itself is a single node's (REDIS_URL), not a cluster client.
  */
 @Injectable()
 export class QueueFactory implements OnApplicationShutdown {
