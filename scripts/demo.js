@@ -78,7 +78,7 @@ async function main() {
     TWILIO_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
     TWILIO_ACCOUNT_SID: 'AC11111111111111111111111111111111',
     TWILIO_AUTH_TOKEN: 'simauthtoken00000000000000000000',
-    API_TOKENS: process.env.API_TOKENS || TOKEN,
+    API_TOKENS: TOKEN, // the demo's own, which the banner below prints: never a token from the shell
     PORT,
     ROLES: 'api,worker,scheduler',
   });

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@app/config';
+import { ConfigError, loadConfig, loadDotEnv } from '@app/config';
 import { startMirror } from './bootstrap';
 
 async function main() {
   let config;
   try {
+    loadDotEnv();
     config = loadConfig();
   } catch (e) {
     if (e instanceof ConfigError) {

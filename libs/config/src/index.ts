@@ -2,3 +2,4 @@ export * from './app-config';
 export * from './load-config';
 export * from './config.module';
 export { EnvironmentVariables } from './env.schema';
+export * from './dot-env';

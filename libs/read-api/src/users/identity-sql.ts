@@ -16,5 +16,7 @@ export function identityEqualsSql(p: string): string {
  */
 export function identityStartsWithSql(prefix: string, param: (value: string) => string, escapeLike: (s: string) => string): string {
   const indexed = Array.from(prefix).slice(0, IDENTITY_INDEXED).join('');
-  return `(left(u.identity, ${IDENTITY_INDEXED}) LIKE ${param(`${escapeLike(indexed)}%`)} AND u.identity LIKE ${param(`${escapeLike(prefix)}%`)})`;
+  const whole = param(`${escapeLike(prefix)}%`);
+  const cut = indexed === prefix ? whole : param(`${escapeLike(indexed)}%`);
+  return `(left(u.identity, ${IDENTITY_INDEXED}) LIKE ${cut} AND u.identity LIKE ${whole})`;
 }
