@@ -107,14 +107,23 @@ describe('read API: authentication', () => {
     expect(docs.headers['content-type']).toMatch(/text\/html/);
   });
 
-  it('answers /health with 503 within its deadline when Redis is unreachable, instead of hanging', async () => {
+  it('answers /health and POST …/sync with 503 within their deadlines when Redis is unreachable, instead of hanging', async () => {
     const noRedis = await startApi('health-noredis', { REDIS_URL: 'redis://127.0.0.1:9' }); // nothing listens on 9
     try {
-      const started = Date.now();
+      let started = Date.now();
       const health = await rawRequest(noRedis.url, { path: '/health' });
       expect({ status: health.status, redis: health.json().details?.redis?.status, fast: Date.now() - started < 5000 }).toEqual({
         status: 503,
         redis: 'down',
+        fast: true,
+      });
+      const IS = sid('IS', 0x5c);
+      await insertService(noRedis.db.dataSource, IS);
+      started = Date.now();
+      const sync = await rawRequest(noRedis.url, { method: 'POST', path: `/v1/services/${IS}/sync`, headers: { authorization: `Bearer ${API_TOKEN}` } });
+      expect({ status: sync.status, message: sync.json().message, fast: Date.now() - started < 8000 }).toEqual({
+        status: 503,
+        message: expect.stringMatching(/crawl queue \(Redis\) did not answer/),
         fast: true,
       });
     } finally {

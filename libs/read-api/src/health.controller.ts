@@ -3,14 +3,9 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from './auth/auth.decorators';
+import { withDeadline } from './common/deadline';
 
 const HEALTH_TIMEOUT_MS = 2000;
-
-function withDeadline<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-  return Promise.race([p, deadline]).finally(() => clearTimeout(timer));
-}
 
 /** Liveness and readiness: Postgres and Redis answer. Open, so orchestrators need no token. */
 @ApiTags('health')
@@ -32,9 +27,7 @@ export class HealthController {
       async () => {
         const redis = this.indicator.check('redis');
         try {
-          // The shared connection queues commands while Redis is away (BullMQ needs that): without a deadline a
-          // health check would hang instead of answering 503.
-          await withDeadline(this.queues.redis().ping(), HEALTH_TIMEOUT_MS, `Redis did not answer within ${HEALTH_TIMEOUT_MS} ms`);
+          await withDeadline(this.queues.redis().ping(), HEALTH_TIMEOUT_MS, () => new Error(`Redis did not answer within ${HEALTH_TIMEOUT_MS} ms`));
           return redis.up();
         } catch (e) {
           return redis.down({ message: (e as Error).message });

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { BearerAuth } from '../auth/auth.decorators';
 import { PagingQueryDto } from '../common/paging.dto';
 import { SidPipe } from '../common/sids';
@@ -35,6 +35,7 @@ export class ServicesController {
   @ApiOperation({ summary: 'Crawl the service now (deduplicated: a crawl already queued or running stands)' })
   @ApiAcceptedResponse({ type: SyncTriggeredDto })
   @ApiConflictResponse({ type: ApiErrorDto, description: 'The service is disabled' })
+  @ApiServiceUnavailableResponse({ type: ApiErrorDto, description: 'The crawl queue (Redis) did not answer within 5 s' })
   @ApiErrors({ notFound: 'The service is neither mirrored nor configured' })
   sync(@Param('serviceSid', new SidPipe('IS')) sid: string): Promise<SyncTriggeredDto> {
     return this.services.triggerSync(sid);

@@ -1,10 +1,13 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CrawlQueue } from '@app/queue';
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import { withDeadline } from '../common/deadline';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
 import { isSid } from '../common/sids';
 import { ServicePageDto, ServiceStatusDto, SyncTriggeredDto } from './service-status.dto';
 import { ServicesReadRepository } from './services.repository';
+
+const QUEUE_TIMEOUT_MS = 5000;
 
 @Injectable()
 export class ServicesService {
@@ -37,7 +40,11 @@ export class ServicesService {
     const accountSid = service?.account_sid ?? this.config.twilio.services.find((s) => s.serviceSid === sid)?.accountSid;
     if (!accountSid) throw new NotFoundException(`service ${sid} is not in the mirror`);
     if (service && !service.enabled) throw new ConflictException(`service ${sid} is disabled: enable it before syncing`);
-    const job = await this.queue.enqueue(accountSid, sid, 'manual');
+    const job = await withDeadline(
+      this.queue.enqueue(accountSid, sid, 'manual'),
+      QUEUE_TIMEOUT_MS,
+      () => new ServiceUnavailableException(`the crawl queue (Redis) did not answer within ${QUEUE_TIMEOUT_MS / 1000} s; the crawl may still be queued when it is back`),
+    );
     const fresh = await this.services.get(sid);
     return { job: { id: job.jobId, added: job.added }, current_run: fresh?.current_run ?? null, last_run: fresh?.last_run ?? null };
   }
