@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { prepareDatabase } from '@app/database';
-import { PG_ADMIN_URL } from '../support/test-database';
+import { dropTestDatabase, PG_ADMIN_URL } from '../support/test-database';
 
 /** Start-up against a database that does not exist yet, as several roles starting together meet it. */
 describe('prepareDatabase', () => {
@@ -9,15 +8,7 @@ describe('prepareDatabase', () => {
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
 
-  afterAll(async () => {
-    const admin = new Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
-  });
+  afterAll(() => dropTestDatabase(name));
 
   it('lets processes starting at once each come up: one creates the database, one migrates it', async () => {
     const results = await Promise.all(Array.from({ length: 4 }, () => prepareDatabase(url.toString())));

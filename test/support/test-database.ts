@@ -29,13 +29,18 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     dataSource,
     async drop() {
       if (dataSource.isInitialized) await dataSource.destroy();
-      const admin = new Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      try {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await admin.end();
-      }
+      await dropTestDatabase(name);
     },
   };
+}
+
+/** Drops a database a test created itself (by the name it generated), whoever is still connected to it. */
+export async function dropTestDatabase(name: string): Promise<void> {
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
 }
