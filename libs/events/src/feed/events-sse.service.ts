@@ -9,6 +9,8 @@ import { SseWriter } from './sse-writer';
 const BATCH = 500;
 const HEARTBEAT_MS = 15_000;
 const CLIENT_RETRY_MS = 2_000;
+/** How long shutdown lets open streams finish the event they are writing. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 /**
  * Serves the change feed as Server-Sent Events: `id` = sequence (what EventSource sends back as
@@ -21,7 +23,7 @@ export class EventsSseService implements BeforeApplicationShutdown {
    * Each open stream's stop switch and its end. A stream never ends on its own, and the HTTP server's close
    * waits for every response: shutdown must end them, or SIGTERM never stops the process.
    */
-  private readonly open = new Map<AbortController, Promise<void>>();
+  private readonly open = new Map<AbortController, { res: Response; served: Promise<void> }>();
   private shuttingDown = false;
 
   constructor(
@@ -39,7 +41,7 @@ export class EventsSseService implements BeforeApplicationShutdown {
     res.once('close', onClose);
     if (res.destroyed) stop.abort();
     const served = this.run(after, res, stop.signal);
-    this.open.set(stop, served);
+    this.open.set(stop, { res, served });
     try {
       await served;
     } finally {
@@ -48,11 +50,22 @@ export class EventsSseService implements BeforeApplicationShutdown {
     }
   }
 
-  /** Ends every open stream (EventSource reconnects, to another instance) before the HTTP server closes. */
+  /**
+   * Ends every open stream (EventSource reconnects, to another instance) before the HTTP server closes. A
+   * stream whose client stopped reading waits for a 'drain' that never comes: after a grace period its socket
+   * is destroyed, so one stuck client cannot hold the process.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     for (const stop of this.open.keys()) stop.abort();
-    await Promise.allSettled(this.open.values());
+    const ended = Promise.allSettled([...this.open.values()].map((o) => o.served));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), SHUTDOWN_GRACE_MS)));
+    if ((await Promise.race([ended, graceOver])) === 'grace over') {
+      for (const { res } of this.open.values()) res.destroy();
+      await ended;
+    }
+    clearTimeout(timer);
   }
 
   /** The first read happens before any byte is sent, so a pruned or unknown `after` still gets a plain 410/400. */
