@@ -126,6 +126,17 @@ describe('crawling through upstream faults', () => {
     await expectMirrorEqual();
   });
 
+  it('a new crawl clears the seen sets that ended crawls of the service left behind', async () => {
+    const [a] = h.sim.serviceSids;
+    const q = (sql: string, params: unknown[] = []) => h.db.dataSource.query(sql, params);
+    // As a crawl that failed in its sweep, or was cut off by a 404 on its service, leaves its seen set.
+    const [{ crawl_id }] = await q('SELECT crawl_id::text FROM sync_runs WHERE service_sid = $1 ORDER BY id LIMIT 1', [a]);
+    await q(`INSERT INTO sync_seen (crawl_id, sids) VALUES ($1, ARRAY['US' || repeat('0', 32)])`, [crawl_id]);
+    const [run] = await h.crawl([a]);
+    expect(run.status).toBe('succeeded');
+    expect((await q('SELECT count(*)::int AS n FROM sync_seen'))[0].n).toBe(0);
+  });
+
   it("a 404 without Twilio's code on a point fetch deletes nothing: the retried job sweeps again and asks again", async () => {
     const [a] = h.sim.serviceSids;
     const gone = h.sim.admin.exportUsers(a)[1];

@@ -107,6 +107,7 @@ export class CrawlService {
         const next = page.nextPageUrl;
         read.add(url);
         if (next && read.has(next)) throw new UnrecoverableError(`upstream paging loops: page ${pageNo + 1} leads back to ${next}, a page this crawl already read`);
+        abort.signal.throwIfAborted(); // the crawl lock was lost: another processor may have the service now
         const result = await this.writer.writePage(ctx, { keyed }, page.rejected, next, attempts, { expectUnchanged });
         expectUnchanged = result.created + result.updated === 0;
         pageNo++;
@@ -120,7 +121,8 @@ export class CrawlService {
           throw new DelayedError();
         }
       }
-      const deleted = await this.sweep.run(ctx, client, log);
+      const deleted = await this.sweep.run(ctx, client, log, abort.signal);
+      abort.signal.throwIfAborted();
       const finished = await this.runs.finish(run.id, 'succeeded', null, { endCrawl: run.crawlId });
       await this.services.recordRun(serviceSid, accountSid, run.id, 'succeeded', await this.sweep.liveCount(serviceSid));
       await this.services.markAccount(accountSid, 'ok', null);

@@ -29,7 +29,8 @@ export class DeletionSweep {
     private readonly outbox: OutboxRepository,
   ) {}
 
-  async run(ctx: RunContext, client: TwilioClient, log: Logger): Promise<number> {
+  /** `signal`: the crawl must stop (its lock was lost): no further batch starts, fetches in flight are aborted. */
+  async run(ctx: RunContext, client: TwilioClient, log: Logger, signal?: AbortSignal): Promise<number> {
     if (await this.runs.crawlHadRejections(ctx.crawlId)) {
       log.warn('crawl rejected some records: deletion sweep skipped, nothing deleted');
       return 0;
@@ -37,14 +38,15 @@ export class DeletionSweep {
     let deleted = 0;
     let after = '';
     for (;;) {
+      signal?.throwIfAborted();
       const candidates = await this.users.unseen(this.ds.manager, ctx.serviceSid, ctx.crawlId, after, BATCH);
       if (!candidates.length) break;
       after = candidates[candidates.length - 1];
       const found: TwilioUser[] = [];
       const gone: string[] = [];
-      await mapLimit(candidates, CONFIRM_CONCURRENCY, async (sid, signal) => {
+      await mapLimit(candidates, CONFIRM_CONCURRENCY, signal, async (sid, stop) => {
         try {
-          found.push(await client.fetchUser(ctx.serviceSid, sid, signal));
+          found.push(await client.fetchUser(ctx.serviceSid, sid, stop));
         } catch (e) {
           // Only Twilio's own "no such user" confirms a deletion; a bare 404 (a proxy, a wrong path) is doubt.
           if (e instanceof TwilioNotFoundError && e.code === TWILIO_NOT_FOUND) gone.push(sid);
@@ -53,6 +55,7 @@ export class DeletionSweep {
         }
       });
       await this.runs.recordAttempts(ctx.runId, candidates.length, 0, 0); // one point fetch each
+      signal?.throwIfAborted();
       if (found.length) {
         await this.writer.writeUsers(ctx, found);
         log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
@@ -88,11 +91,14 @@ export class DeletionSweep {
 }
 
 /**
- * `fn` over items, `limit` at a time. The first failure stops the others: no new item starts and the ones in
- * flight are aborted, so a 429 parks the job without the rest of the batch still hitting the upstream.
+ * `fn` over items, `limit` at a time. The first failure (or `outer` aborting) stops the others: no new item
+ * starts and the ones in flight are aborted, so a 429 parks the job without the rest of the batch still
+ * hitting the upstream.
  */
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
+async function mapLimit<T>(items: T[], limit: number, outer: AbortSignal | undefined, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
   const stop = new AbortController();
+  const onOuterAbort = () => stop.abort(outer?.reason);
+  outer?.addEventListener('abort', onOuterAbort, { once: true });
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length && !stop.signal.aborted) {
@@ -104,7 +110,11 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T, signal: Abor
       }
     }
   });
-  const settled = await Promise.allSettled(workers);
-  if (stop.signal.aborted) throw stop.signal.reason;
-  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  try {
+    const settled = await Promise.allSettled(workers);
+    if (stop.signal.aborted) throw stop.signal.reason;
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  } finally {
+    outer?.removeEventListener('abort', onOuterAbort);
+  }
 }

@@ -33,10 +33,17 @@ export class SyncRunsRepository {
       const last = await m.findOne(SyncRunEntity, { where: { serviceSid }, order: { id: 'DESC' } });
       const resumeFrom = last?.status === 'failed' && last.checkpointUrl ? last : null;
       const [{ id }] = await m.query(`SELECT nextval('sync_runs_id_seq')::text AS id`);
+      const crawlId = resumeFrom?.crawlId ?? id;
       await m.query(
         `INSERT INTO sync_runs (id, crawl_id, account_sid, service_sid, status, trigger, checkpoint_url)
          VALUES ($1, $2, $3, $4, 'running', $5, $6)`,
-        [id, resumeFrom?.crawlId ?? id, accountSid, serviceSid, trigger, resumeFrom?.checkpointUrl ?? firstPageUrl],
+        [id, crawlId, accountSid, serviceSid, trigger, resumeFrom?.checkpointUrl ?? firstPageUrl],
+      );
+      // No other crawl of the service runs or can be resumed any more: the seen sets of those that ended
+      // without clearing theirs (failed in the sweep, removed, cut off) go now.
+      await m.query(
+        `DELETE FROM sync_seen s USING sync_runs r WHERE s.crawl_id = r.crawl_id AND r.service_sid = $1 AND s.crawl_id <> $2`,
+        [serviceSid, crawlId],
       );
       const run = await m.findOneOrFail(SyncRunEntity, { where: { id } });
       return { run, resumed: resumeFrom !== null };
