@@ -84,6 +84,8 @@ async function main() {
   });
   for (let i = 0; i < 100 && !(await reachable('127.0.0.1', PORT)); i++) await new Promise((r) => setTimeout(r, 200));
 
+  const shownDb = new URL(db.toString());
+  shownDb.password = ''; // a banner is no place for a password (psql asks, or reads ~/.pgpass)
   console.log(`
   ┌─ Twilio Conversations user mirror — demo ───────────────────────────────────────────
   │ Simulator (upstream): http://127.0.0.1:${SIM_PORT}/v1/Services   (admin: /admin/stats)
@@ -91,7 +93,7 @@ async function main() {
   │ Users of a service:        curl -H 'Authorization: Bearer ${TOKEN}' 'http://127.0.0.1:${PORT}/v1/services/IS…/users?limit=5'
   │ Change feed:               curl -H 'Authorization: Bearer ${TOKEN}' 'http://127.0.0.1:${PORT}/v1/events?after=0&limit=5'
   │ OpenAPI:                   http://127.0.0.1:${PORT}/docs
-  │ The mirror in SQL:         psql ${db.toString()} -c 'select chat_service_sid, count(*) from users group by 1'
+  │ The mirror in SQL:         psql ${shownDb} -c 'select chat_service_sid, count(*) from users group by 1'
   │ Ctrl-C stops the demo.
   └──────────────────────────────────────────────────────────────────────────────────────
 `);

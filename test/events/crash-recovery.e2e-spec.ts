@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { AppConfig, loadConfig } from '@app/config';
+import { createRootLogger } from '@app/logger';
 import { CrawlQueue, QueueFactory } from '@app/queue';
 import { RunningSimulator, startSimulator } from '@app/twilio-sim';
 import Redis from 'ioredis';
@@ -63,7 +64,7 @@ describe('crash recovery with real processes', () => {
     db = await createTestDatabase('crash');
     sim = await startSimulator({ port: 0, seed: 41, services: `1x${USERS}`, latencyMs: 30 });
     config = loadConfig({ ...env(), ROLES: 'scheduler', LOG_LEVEL: 'silent' } as Record<string, string>);
-    queues = new QueueFactory(config);
+    queues = new QueueFactory(config, createRootLogger('silent'));
     redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {

@@ -50,6 +50,14 @@ describe('loadConfig', () => {
     expect(p).not.toContain('has a space'); // a token is a secret, even a bad one
   });
 
+  it('refuses a database or Redis URL that does not parse whole, without printing it (it may hold a password)', () => {
+    const p = problems({ ...base, DATABASE_URL: 'postgres://mirror:pa#ss@db:5432/mirror', REDIS_URL: 'redis://:abc#REDISSECRET@redis:6379' }).join('\n');
+    expect(p).toMatch(/^DATABASE_URL: is not a valid URL \(percent-encode/m);
+    expect(p).toMatch(/^REDIS_URL: is not a valid URL \(percent-encode/m);
+    expect(p).not.toMatch(/pa#ss|REDISSECRET/);
+    expect(loadConfig({ ...base, REDIS_URL: 'redis://:abc%23REDISSECRET@redis:6379' }).redisUrl).toBe('redis://:abc%23REDISSECRET@redis:6379');
+  });
+
   it('reads TRUST_PROXY as Express takes it, and names what it cannot read', () => {
     const trust = (v: string) => loadConfig({ ...base, TRUST_PROXY: v }).api.trustProxy;
     expect([trust('false'), trust('true'), trust('2'), trust('loopback, 10.0.0.0/8,fd00::1')]).toEqual([false, true, 2, ['loopback', '10.0.0.0/8', 'fd00::1']]);

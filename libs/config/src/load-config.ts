@@ -55,6 +55,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   for (const [base, cap] of [['CRAWL_RETRY_BASE_MS', 'CRAWL_RETRY_CAP_MS'], ['THROTTLE_BASE_MS', 'THROTTLE_CAP_MS']] as const) {
     if (vars[base] > vars[cap]) problems.push(`${base}: must not exceed ${cap} (${vars[cap]})`);
   }
+  for (const key of ['DATABASE_URL', 'REDIS_URL'] as const) {
+    if (!problems.some((p) => p.startsWith(`${key}:`)) && !wholeUrl(vars[key])) {
+      // Never the value: it may hold a password. A drivers' "Invalid URL" error would print it whole.
+      problems.push(`${key}: is not a valid URL (percent-encode characters such as # / ? @ in the user name or password)`);
+    }
+  }
   const trustProxy = parseTrustProxy(vars.TRUST_PROXY, problems);
   if (problems.length) throw new ConfigError(problems);
 
@@ -166,6 +172,15 @@ function parseTrustProxy(value: string | undefined, problems: string[]): AppConf
     return list;
   } catch (e) {
     problems.push(`TRUST_PROXY: ${(e as Error).message}; expected true, a number of hops, or a comma list of addresses, subnets, loopback, linklocal, uniquelocal`);
+    return false;
+  }
+}
+
+/** Parses as a URL with nothing after a '#': a stray '#' in a password would cut the URL short there. */
+function wholeUrl(value: string): boolean {
+  try {
+    return new URL(value).hash === '' && !value.includes('#');
+  } catch {
     return false;
   }
 }

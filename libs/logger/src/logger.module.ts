@@ -1,6 +1,7 @@
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule as PinoLoggerModule } from 'nestjs-pino';
 import { Logger } from 'pino';
+import { safeError } from './root-logger';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -28,6 +29,7 @@ export class LoggerModule {
           ],
           pinoHttp: {
             logger: root,
+            serializers: { err: safeError }, // pino-http would otherwise bring back pino's full error serializer
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
             quietReqLogger: true,
           },

@@ -22,12 +22,29 @@ export const REDACT_PATHS = [
   'auth.apiKeySecret',
 ];
 
+/**
+ * The fields of an error a log line keeps. pino's own serializer prints every enumerable property, and
+ * libraries hang secrets there: ioredis puts the failed command on its errors, so a refused AUTH carried the
+ * Redis password into the log. Unknown properties are left out rather than censored one by one.
+ */
+const ERROR_FIELDS = ['type', 'message', 'stack', 'code', 'errno', 'syscall', 'address', 'port', 'status', 'url', 'method', 'retryable'];
+
+export function safeError(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error)) return err;
+  const full = pino.stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const kept: Record<string, unknown> = {};
+  for (const k of ERROR_FIELDS) if (full[k] !== undefined) kept[k] = full[k];
+  if (err.cause instanceof Error && depth < 3) kept.cause = safeError(err.cause, depth + 1);
+  return kept;
+}
+
 export function createRootLogger(level: string, name = 'twilio-mirror'): Logger {
   return pino({
     name,
     level,
     base: { pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: safeError, error: safeError },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }

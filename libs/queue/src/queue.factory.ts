@@ -1,7 +1,9 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { ROOT_LOGGER } from '@app/logger';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Processor, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
 import Redis from 'ioredis';
+import { Logger } from 'pino';
 
 /**
  * Every BullMQ queue and worker of the process is built here, on one Redis connection setup and one
@@ -13,13 +15,19 @@ export class QueueFactory implements OnApplicationShutdown {
   private readonly connection: Redis;
   private readonly closables: { close(): Promise<void> }[] = [];
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
     // Workers block on Redis; BullMQ wants maxRetriesPerRequest null so those calls are never cut short.
     this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   }
 
   createQueue<T>(name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
     const queue = new Queue<T>(name, { connection: this.connection, prefix: this.config.queuePrefix, ...opts });
+    // Without a listener BullMQ prints connection errors with console.error, whole: ioredis hangs the failed
+    // command on them, and a refused AUTH carries the Redis password. The logger's serializer keeps it out.
+    queue.on('error', (err) => this.logger.error({ err, queue: name }, 'queue connection error'));
     this.closables.push(queue);
     return queue;
   }

@@ -22,7 +22,8 @@ export function parseErrorBody(text: string): TwilioErrorBody {
   const rawCode = typeof b.code === 'string' && /^\d+$/.test(b.code) ? Number(b.code) : b.code;
   return {
     code: typeof rawCode === 'number' && Number.isInteger(rawCode) ? rawCode : null,
-    message: typeof b.message === 'string' ? b.message.slice(0, 500) : null,
-    moreInfo: typeof b.more_info === 'string' ? b.more_info.slice(0, 500) : null,
+    // Bounded, but far past what an error shows (ERROR_TEXT_CHARS): the client redacts, then cuts.
+    message: typeof b.message === 'string' ? b.message.slice(0, 10_000) : null,
+    moreInfo: typeof b.more_info === 'string' ? b.more_info.slice(0, 10_000) : null,
   };
 }

@@ -30,6 +30,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECTIONS = 16;
 const MAX_PAGE_SIZE = 50;
 const SNIPPET_CHARS = 200;
+/** What an error keeps of Twilio's message and more_info. */
+const ERROR_TEXT_CHARS = 500;
 // A users page is at most 50 users of ≤16 KiB attributes; anything far beyond that is not Twilio talking.
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_USER_AGENT = 'twilio-conversations-user-mirror';
@@ -199,6 +201,8 @@ export class TwilioClient {
       const parsed = parseListPage(parseJsonOrFail(text, fail), { key, origin: this.#origin, url, onNextPageUrl }, parseRecord);
       if (!parsed.ok) fail(parsed.reason);
       const page = parsed.value;
+      // Followed, stored as the checkpoint and shown in errors: an upstream echoing a credential into it must not.
+      if (page.nextPageUrl !== null && this.#redact(page.nextPageUrl) !== page.nextPageUrl) fail('meta.next_page_url carries a credential');
       if (page.rejected.length > 0) {
         // Rejected records are the odd ones out (a proxy's echo, a bug upstream): treat their sid like error text.
         for (const r of page.rejected) if (typeof r.sid === 'string') r.sid = this.#redact(r.sid);
@@ -211,8 +215,8 @@ export class TwilioClient {
   #logRejected(key: string, url: string, rejected: RejectedRecord[], logContext: object): void {
     for (const r of rejected) {
       this.#warn(
-        { accountSid: this.accountSid, ...logContext, url, index: r.index, sid: loggableSid(r.sid), reason: r.reason },
-        `Twilio ${key} record rejected: ${r.reason}`,
+        { accountSid: this.accountSid, ...logContext, url, index: r.index, sid: loggableSid(r.sid), reason: this.#redact(r.reason) },
+        `Twilio ${key} record rejected: ${this.#redact(r.reason)}`,
       );
     }
   }
@@ -277,8 +281,9 @@ export class TwilioClient {
       error = errorForStatus({
         status,
         code: body.code,
-        twilioMessage: body.message === null ? null : this.#redact(body.message),
-        moreInfo: body.moreInfo === null ? null : this.#redact(body.moreInfo),
+        // Redacted before they are cut: a secret straddling the cut would otherwise keep its first characters.
+        twilioMessage: body.message === null ? null : this.#redact(body.message).slice(0, ERROR_TEXT_CHARS),
+        moreInfo: body.moreInfo === null ? null : this.#redact(body.moreInfo).slice(0, ERROR_TEXT_CHARS),
         url,
         method,
         retryAfterMs: parseRetryAfter(headers['retry-after']),
@@ -290,8 +295,9 @@ export class TwilioClient {
             status,
             url,
             method,
-            reason,
-            bodySnippet: this.#redact(text.slice(0, SNIPPET_CHARS)),
+            // The reason may quote the body (meta.key, a field): upstream text, redacted like the snippet.
+            reason: this.#redact(reason),
+            bodySnippet: this.#redact(text).slice(0, SNIPPET_CHARS),
           });
         });
       } catch (e) {

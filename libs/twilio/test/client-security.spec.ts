@@ -57,6 +57,11 @@ describe('TwilioClient credential hygiene', () => {
       (req, res, base) => json(res, 200, usersPage([twilioUser(1, base, { sid: echo(req) })], base + req.url, null)),
       (req) => req.socket.destroy(),
       () => undefined,
+      // Echoed into a field a parse failure quotes (meta.key), across a cut, and into the next page's URL.
+      (req, res, base) => json(res, 200, usersPage([], base + req.url, null, { key: echo(req) })),
+      (req, res) => raw(res, 200, `${'x'.repeat(190)}${AUTH_TOKEN}`),
+      (req, res) => json(res, 500, { message: `${'y'.repeat(490)}${AUTH_TOKEN}` }),
+      (req, res, base) => json(res, 200, usersPage([], base + req.url, `${base}/v1/Services/${SERVICE_SID}/Users?PageSize=50&PageToken=${AUTH_TOKEN}`)),
     ];
     const errors: unknown[] = [];
     try {
@@ -67,12 +72,15 @@ describe('TwilioClient credential hygiene', () => {
     } finally {
       await client.close();
     }
-    expect(errors.filter((e) => e instanceof TwilioError)).toHaveLength(6);
+    expect(errors.filter((e) => e instanceof TwilioError)).toHaveLength(10);
     const malformed = errors.find((e) => e instanceof TwilioMalformedResponseError) as TwilioMalformedResponseError;
     expect(malformed.bodySnippet).toContain('[REDACTED]');
-    for (const e of errors) expectNoSecret(e, AUTH_TOKEN, BASIC);
+    expect(String(errors[10])).toMatch(/next_page_url carries a credential/);
+    // Not even the first characters of the token: a cut made before redacting would leave them.
+    const head = AUTH_TOKEN.slice(0, 8);
+    for (const e of errors) expectNoSecret(e, AUTH_TOKEN, BASIC, head);
     expect(logger.calls.length).toBeGreaterThan(0);
-    for (const c of logger.calls) expectNoSecret(c, AUTH_TOKEN, BASIC);
+    for (const c of logger.calls) expectNoSecret(c, AUTH_TOKEN, BASIC, head);
   });
 
   it('sends the API key sid, not the account sid, as the Basic username', async () => {
