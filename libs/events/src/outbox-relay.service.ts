@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
-import { QueueFactory } from '@app/queue';
+import { RedisConnections } from '@app/redis';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { Logger } from 'pino';
 import { LeaderLock } from './leader-lock';
@@ -49,7 +49,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
-    queues: QueueFactory,
+    redis: RedisConnections,
     @Optional() @Inject(RELAY_OPTIONS) options: RelayOptions | null,
   ) {
     this.options = options ?? DEFAULT_RELAY_OPTIONS;
@@ -64,7 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       },
     );
     this.events = new OutboxRelayRepository(this.lock.query);
-    this.publisher = new StreamPublisher(queues.redis(), config.events.stream, config.events.streamMaxLen);
+    this.publisher = new StreamPublisher(redis.commands, config.events.stream, config.events.streamMaxLen);
   }
 
   get isLeader(): boolean {

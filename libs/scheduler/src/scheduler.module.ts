@@ -1,7 +1,9 @@
-import { SyncModule } from '@app/sync';
+import { AccountsModule } from '@app/accounts';
+import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { SyncScheduler } from './sync-scheduler.service';
 
-@Module({ imports: [ScheduleModule.forRoot(), SyncModule], providers: [SyncScheduler], exports: [SyncScheduler] })
+/** The scheduler role: enqueues a crawl per service on SYNC_CRON. */
+@Module({ imports: [ScheduleModule.forRoot(), AccountsModule, QueueModule], providers: [SyncScheduler], exports: [SyncScheduler] })
 export class SchedulerModule {}

@@ -1,7 +1,7 @@
 import { APP_CONFIG, AppConfig, ConfiguredService } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { CrawlQueue, CrawlTrigger } from '@app/queue';
-import { ServicesRepository, TwilioAccounts } from '@app/sync';
+import { ServicesRepository, TwilioAccounts } from '@app/accounts';
 import { TwilioAuthError } from '@app/twilio';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';

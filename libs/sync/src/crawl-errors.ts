@@ -8,6 +8,14 @@ export class RetriesExhaustedError extends Error {
   }
 }
 
+/** The upstream's paging leads back to a page this crawl already read: it would go round forever, never sweeping. */
+export class PagingLoopError extends Error {
+  constructor(page: number, url: string) {
+    super(`upstream paging loops: page ${page} leads back to ${url}, a page this crawl already read`);
+    this.name = 'PagingLoopError';
+  }
+}
+
 /** Short, secret-free text for sync_runs.error and logs. */
 export function describeError(e: unknown): string {
   if (e instanceof TwilioError) return `${e.name}${e.status ? ` ${e.status}` : ''}${e.code ? `/${e.code}` : ''}: ${e.message}`;

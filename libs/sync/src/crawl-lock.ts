@@ -1,6 +1,5 @@
-import { APP_CONFIG, AppConfig } from '@app/config';
-import { Inject, Injectable } from '@nestjs/common';
-import { Client } from 'pg';
+import { PgConnections } from '@app/database';
+import { Injectable } from '@nestjs/common';
 
 /** The advisory-lock namespace of crawls (two-key locks: this, then the service sid's hash). */
 export const CRAWL_LOCK_SPACE = 0x6372_776c;
@@ -19,11 +18,11 @@ export interface HeldCrawlLock {
  */
 @Injectable()
 export class CrawlLocks {
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly pg: PgConnections) {}
 
   /** Null when another processor holds the service. `onLost`: the lock's connection died mid-crawl. */
   async tryAcquire(serviceSid: string, onLost: (reason: Error) => void): Promise<HeldCrawlLock | null> {
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'twilio-mirror-crawl-lock', keepAlive: true });
+    const client = this.pg.dedicated({ applicationName: 'twilio-mirror-crawl-lock' });
     let released = false;
     const lost = (reason: Error) => {
       if (released) return;

@@ -1,23 +1,15 @@
-import { StatementBuilder, SyncRunEntity } from '@app/database';
+import { PgConnections, SyncRunEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-
-export interface PageCounts {
-  users: number;
-  rejected: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  requests: number;
-  throttled: number;
-  retries: number;
-}
+import { DataSource } from 'typeorm';
 
 /** sync_runs: one row per crawl, its checkpoint and its counters. */
 @Injectable()
 export class SyncRunsRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly pg: PgConnections,
+  ) {}
 
   /**
    * The run a crawl job works on: the service's running run when a job is retried, resumed or
@@ -50,40 +42,18 @@ export class SyncRunsRepository {
     });
   }
 
-  /** Committed in the page's transaction: the checkpoint moves exactly when the page's rows land. */
-  recordPageInto(b: StatementBuilder, runId: string, nextUrl: string | null, c: PageCounts, when = 'true'): void {
-    b.with(
-      'run_recorded',
-      `UPDATE sync_runs SET checkpoint_url = ${b.param(nextUrl, 'text')}, pages = pages + 1,
-         users_seen = users_seen + ${b.param(c.users, 'int')}, rejected = rejected + ${b.param(c.rejected, 'int')},
-         created = created + ${b.param(c.created, 'int')}, updated = updated + ${b.param(c.updated, 'int')},
-         unchanged = unchanged + ${b.param(c.unchanged, 'int')}, requests = requests + ${b.param(c.requests, 'int')},
-         throttled = throttled + ${b.param(c.throttled, 'int')}, retries = retries + ${b.param(c.retries, 'int')}
-       WHERE id = ${b.param(runId, 'bigint')} AND ${when} RETURNING 1`,
-    );
-  }
-
   /** Requests that did not produce a page (429s, retried faults) still count. */
   async recordAttempts(runId: string, requests: number, throttled: number, retries: number): Promise<void> {
     if (!requests && !throttled && !retries) return;
-    await this.ds.query(
+    await this.pg.rows(
       'UPDATE sync_runs SET requests = requests + $2, throttled = throttled + $3, retries = retries + $4 WHERE id = $1',
       [runId, requests, throttled, retries],
     );
   }
 
-  addCountsInto(b: StatementBuilder, runId: string, c: Partial<Record<'created' | 'updated' | 'deleted' | 'requests', number>>): void {
-    b.with(
-      'run_counted',
-      `UPDATE sync_runs SET created = created + ${b.param(c.created ?? 0, 'int')}, updated = updated + ${b.param(c.updated ?? 0, 'int')},
-         deleted = deleted + ${b.param(c.deleted ?? 0, 'int')}, requests = requests + ${b.param(c.requests ?? 0, 'int')}
-       WHERE id = ${b.param(runId, 'bigint')} RETURNING 1`,
-    );
-  }
-
   /** Whether every run of this crawl passed every record: a crawl that rejected any must not sweep. */
   async crawlHadRejections(crawlId: string): Promise<boolean> {
-    const [{ n }] = await this.ds.query('SELECT COALESCE(sum(rejected), 0)::int AS n FROM sync_runs WHERE crawl_id = $1', [crawlId]);
+    const [{ n }] = await this.pg.rows<{ n: number }>('SELECT COALESCE(sum(rejected), 0)::int AS n FROM sync_runs WHERE crawl_id = $1', [crawlId]);
     return n > 0;
   }
 

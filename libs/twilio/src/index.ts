@@ -21,6 +21,7 @@ export type {
   TwilioService,
   RejectedRecord,
   Page,
+  UsersEnvelope,
   RequestLease,
   RequestLimiter,
   RequestObserver,

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { BearerAuth } from '../auth/auth.decorators';
+import { BearerAuth } from '@app/auth';
 import { PagingQueryDto } from '../common/paging.dto';
 import { SidPipe } from '../common/sids';
 import { ApiErrors } from '../errors/error-responses';

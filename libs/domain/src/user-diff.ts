@@ -1,6 +1,8 @@
-import { changedFields, mayLosePrecision, MIRROR_USER_FIELDS, MirrorUser } from '@app/database';
-import type { UserChange } from '@app/events';
-import { IncomingUser } from './incoming-user';
+import stableStringify from 'safe-stable-stringify';
+import type { IncomingUser } from './incoming-user';
+import { mayLosePrecision } from './json-precision';
+import { MIRROR_USER_FIELDS, MirrorUser, MirrorUserField } from './mirror-user';
+import type { UserChange } from './user-change';
 
 export interface StoredUser {
   /** Stored with the incoming source hash, live, no presence news: unchanged, and not loaded further. */
@@ -36,7 +38,7 @@ export interface PageDiff {
  * (reordered keys, whitespace) are no change, and the changed fields are what an event lists.
  * `attributesDiffer`: users whose attributes Postgres found different after a `recheck`.
  */
-export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUser>, attributesDiffer?: ReadonlySet<string>): PageDiff {
+export function diffUsers(incoming: IncomingUser[], stored: Map<string, StoredUser>, attributesDiffer?: ReadonlySet<string>): PageDiff {
   const writes: IncomingUser[] = [];
   const changes: UserChange[] = [];
   const hashOnly: IncomingUser[] = [];
@@ -83,9 +85,14 @@ export function diffPage(incoming: IncomingUser[], stored: Map<string, StoredUse
   return { writes, changes, unchanged, hashOnly, recheck };
 }
 
-/** Keeps the last occurrence of each sid: one statement cannot upsert a row twice. */
-export function dedupeBySid<T extends { user: { sid: string } }>(items: T[]): T[] {
-  const bySid = new Map<string, T>();
-  for (const item of items) bySid.set(item.user.sid, item);
-  return bySid.size === items.length ? items : [...bySid.values()];
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return stableStringify(a) === stableStringify(b);
+}
+
+/** The fields whose values differ; a missing side (creation, deletion) differs in every field. */
+export function changedFields(before: MirrorUser | null, after: MirrorUser | null): MirrorUserField[] {
+  if (!before || !after) return [...MIRROR_USER_FIELDS];
+  return MIRROR_USER_FIELDS.filter((f) => !sameValue(before[f], after[f]));
 }

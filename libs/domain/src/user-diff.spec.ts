@@ -1,6 +1,6 @@
-import type { TwilioUser } from '@app/twilio';
 import { toIncomingUser, UnmirrorableUserError } from './incoming-user';
-import { dedupeBySid, diffPage, StoredUser } from './user-diff';
+import type { TwilioUser } from './twilio-user';
+import { diffUsers, StoredUser } from './user-diff';
 
 const IS = 'IS' + '1'.repeat(32);
 const user = (n: number, over: Partial<TwilioUser> = {}): TwilioUser => ({
@@ -27,11 +27,11 @@ const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   ];
 };
 
-describe('diffPage', () => {
+describe('diffUsers', () => {
   it('classifies created, updated, unchanged and re-created users', () => {
     const existing = new Map([stored(user(1)), stored(user(2)), stored(user(3), true)]);
     const page = [user(1), user(2, { friendly_name: 'Renamed' }), user(3), user(4)].map((u) => toIncomingUser(u, IS));
-    const d = diffPage(page, existing);
+    const d = diffUsers(page, existing);
     expect(d.unchanged).toBe(1);
     expect(d.writes.map((w) => w.user.sid)).toEqual([user(2).sid, user(3).sid, user(4).sid]);
     expect(d.changes.map((c) => [c.op, c.after!.sid])).toEqual([
@@ -46,7 +46,7 @@ describe('diffPage', () => {
 
   it('treats reordered attribute keys and whitespace as no change', () => {
     const existing = new Map([stored(user(1))]);
-    const d = diffPage([toIncomingUser(user(1, { attributes: '{ "b": {"c": [1, 2]},\n "a": 1 }' }), IS)], existing);
+    const d = diffUsers([toIncomingUser(user(1, { attributes: '{ "b": {"c": [1, 2]},\n "a": 1 }' }), IS)], existing);
     expect(d.changes).toEqual([]);
     expect(d.writes).toEqual([]);
     expect(d.unchanged).toBe(1);
@@ -58,10 +58,10 @@ describe('diffPage', () => {
     const [sid, s] = stored(user(1, { attributes: '{"id": 12345678901234567890}' }));
     const existing = new Map([[sid, s]]);
     const page = [toIncomingUser(user(1, { attributes: '{"id":12345678901234567891}' }), IS)];
-    const first = diffPage(page, existing);
+    const first = diffUsers(page, existing);
     expect({ recheck: first.recheck.map((u) => u.user.sid), unchanged: first.unchanged }).toEqual({ recheck: [sid], unchanged: 1 });
 
-    const differs = diffPage(page, existing, new Set([sid]));
+    const differs = diffUsers(page, existing, new Set([sid]));
     expect({ ops: differs.changes.map((c) => c.op), changed: differs.changes[0].changed, recheck: differs.recheck }).toEqual({
       ops: ['updated'],
       changed: ['attributes'],
@@ -70,13 +70,13 @@ describe('diffPage', () => {
     expect(differs.changes[0].attributesText).toEqual({ before: '{"id": 12345678901234567890}', after: '{"id":12345678901234567891}' });
     expect(differs.writes.map((w) => w.attributesText)).toEqual(['{"id":12345678901234567891}']);
 
-    const same = diffPage(page, existing, new Set());
+    const same = diffUsers(page, existing, new Set());
     expect({ changes: same.changes, unchanged: same.unchanged, recheck: same.recheck }).toEqual({ changes: [], unchanged: 1, recheck: [] });
   });
 
   it('asks Postgres when only the stored side holds a number a double blurs', () => {
     const [sid, s] = stored(user(1, { attributes: '{"x": 0.30000000000000001}' }));
-    const d = diffPage([toIncomingUser(user(1, { attributes: '{"x":0.3}' }), IS)], new Map([[sid, s]]));
+    const d = diffUsers([toIncomingUser(user(1, { attributes: '{"x":0.3}' }), IS)], new Map([[sid, s]]));
     expect(d.recheck.map((u) => u.user.sid)).toEqual([sid]);
   });
 
@@ -85,20 +85,15 @@ describe('diffPage', () => {
     const existing = new Map([
       [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, unhashed: false, deleted: false, isOnline: true, isNotifiable: false }],
     ]);
-    expect(diffPage([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
-    const d = diffPage([toIncomingUser(user(1, { is_online: false }), IS)], existing);
+    expect(diffUsers([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
+    const d = diffUsers([toIncomingUser(user(1, { is_online: false }), IS)], existing);
     expect(d.changes[0].changed).toEqual(['is_online']);
     expect(d.writes[0].user.is_notifiable).toBe(false);
   });
 
   it('refuses to diff a user whose stored row was not loaded, rather than guess', () => {
     const [sid, s] = stored(user(1));
-    expect(() => diffPage([toIncomingUser(user(1), IS)], new Map([[sid, { ...s, user: null }]]))).toThrow(/not loaded/);
-  });
-
-  it('keeps one copy of a sid repeated within a page', () => {
-    const page = [user(1), user(1, { friendly_name: 'later' })].map((u) => toIncomingUser(u, IS));
-    expect(dedupeBySid(page).map((u) => u.user.friendly_name)).toEqual(['later']);
+    expect(() => diffUsers([toIncomingUser(user(1), IS)], new Map([[sid, { ...s, user: null }]]))).toThrow(/not loaded/);
   });
 
   it('rejects values Postgres cannot hold rather than failing the page', () => {

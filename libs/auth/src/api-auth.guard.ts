@@ -2,13 +2,14 @@ import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiTokens } from './api-tokens.service';
-import { PUBLIC_ROUTE, TWILIO_BASIC_AUTH } from './auth.decorators';
 import { basicTwilioToken, bearerToken } from './credentials';
 
+/** Whether a route takes the Twilio surface's HTTP Basic (see TwilioBasicAuth); set on the route or its controller. */
+export const TWILIO_BASIC_AUTH = Symbol('auth:twilio-basic-auth');
+
 /**
- * Registered globally (APP_GUARD) by the read-API module, so every HTTP route of the process needs a token
- * unless it is marked @Public(), including routes other modules add later. The 401 never says more than
- * which scheme is expected: nothing of what the client sent is echoed.
+ * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth). The 401 never says more
+ * than which scheme is expected: nothing of what the client sent is echoed.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
@@ -20,7 +21,6 @@ export class ApiAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const header = req.headers.authorization;

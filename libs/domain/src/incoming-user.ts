@@ -1,6 +1,7 @@
-import { hash } from 'node:crypto';
-import { MirrorUser, normalizeDate } from '@app/database';
-import type { TwilioUser } from '@app/twilio';
+import { normalizeDate } from './dates';
+import type { MirrorUser } from './mirror-user';
+import { sourceHash } from './source-hash';
+import type { TwilioUser } from './twilio-user';
 
 /** A user as the crawl is about to write it. */
 export interface IncomingUser {
@@ -71,18 +72,4 @@ function walkStrings(value: unknown, visit: (s: string) => void): void {
       walkStrings(v, visit);
     }
   }
-}
-
-/**
- * The user's fields exactly as Twilio sent them (attributes as its text). Equal to the stored one, the user is
- * unchanged, decided without parsing anything; unequal, the fields are compared with the stored row (the
- * text may differ while the JSON value does not: see diffPage). is_online/is_notifiable are left out: the
- * list always returns them null. Cheap: one native JSON.stringify and one one-shot hash.
- */
-export function sourceHash(t: TwilioUser, serviceSid: string): string {
-  return hash(
-    'sha1',
-    JSON.stringify([t.account_sid, t.chat_service_sid ?? serviceSid, t.role_sid, t.identity, t.friendly_name, t.attributes, t.date_created, t.date_updated, t.url, t.links]),
-    'base64url',
-  );
 }

@@ -1,4 +1,4 @@
-import { SID_PATTERNS } from '../common/sids';
+import { isAccountSid } from '@app/twilio';
 
 // Longer than any token anyone configures; refusing early keeps a huge header from being hashed.
 const MAX_CREDENTIAL_LENGTH = 4096;
@@ -23,6 +23,6 @@ export function basicTwilioToken(header: string | undefined): string | null {
   if (colon < 0) return null;
   const user = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
-  if (!SID_PATTERNS.AC.test(user) || password.length === 0) return null;
+  if (!isAccountSid(user) || password.length === 0) return null;
   return password;
 }
