@@ -5,7 +5,6 @@ import { RedisModule } from '@app/redis';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ReadPool } from './common/read-pool';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthController } from './health.controller';
 import { ServicesController } from './services/services.controller';
@@ -30,7 +29,6 @@ import { UsersService } from './users/users.service';
   // The user reads first: Express tries routes in registration order, and these are the hot ones.
   controllers: [UsersController, TwilioUsersController, ServicesController, SyncRunsController, HealthController],
   providers: [
-    ReadPool,
     UsersRepository,
     UsersService,
     ServicesReadRepository,

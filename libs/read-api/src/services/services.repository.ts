@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ReadPool } from '../common/read-pool';
+import { PgConnections } from '@app/database';
 import { isoDateSql } from '../common/sql-text';
 import { RUN_COLUMNS } from './run-columns';
 import type { ServiceStatusDto } from './service-status.dto';
@@ -24,7 +24,7 @@ const SERVICE_STATUS = `
 
 @Injectable()
 export class ServicesReadRepository {
-  constructor(private readonly db: ReadPool) {}
+  constructor(private readonly db: PgConnections) {}
 
   list(afterSid: string | null, limit: number): Promise<ServiceStatusDto[]> {
     return afterSid === null

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ReadPool } from '../common/read-pool';
+import { PgConnections } from '@app/database';
 import { RUN_COLUMNS } from './run-columns';
 import type { SyncRunDto } from './sync-run.dto';
 
 /** Read side of sync_runs, latest first, keyset on id (sync_runs_pkey / sync_runs_service_idx walked backwards). */
 @Injectable()
 export class SyncRunsReadRepository {
-  constructor(private readonly db: ReadPool) {}
+  constructor(private readonly db: PgConnections) {}
 
   list(serviceSid: string | null, beforeId: string | null, limit: number): Promise<SyncRunDto[]> {
     const values: unknown[] = [limit];
