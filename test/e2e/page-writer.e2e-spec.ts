@@ -148,7 +148,12 @@ describe('page writer', () => {
     const stored = await q('SELECT sid, attributes FROM users WHERE sid = ANY($1) ORDER BY sid', [page.map((u) => u.sid)]);
     expect(stored.map((r: { sid: string }) => r.sid)).toEqual([sid('US', 10), sid('US', 15), sid('US', 18)]);
     expect(stored[2].attributes).toEqual(JSON.parse(page[8].attributes!));
-    expect((await run()).rejected).toBe(6); // counted: the run's deletion sweep will be skipped
+    expect((await run()).rejected).toBe(6);
+    // Kept with their reasons for the run's detail, and seen: they exist upstream, so the sweep must spare them.
+    const kept = await q('SELECT user_sid, reason FROM sync_rejections WHERE run_id = $1 ORDER BY user_sid COLLATE "C"', [ctx.runId]);
+    expect(kept).toEqual([...result.rejected].map((r) => ({ user_sid: r.sid as string, reason: r.reason })).sort((x, y) => (x.user_sid < y.user_sid ? -1 : 1)));
+    const seen = await q('SELECT DISTINCT unnest(sids) AS sid FROM sync_seen WHERE crawl_id = $1', [ctx.crawlId]);
+    expect(seen.map((r: { sid: string }) => r.sid)).toEqual(expect.arrayContaining(page.map((u) => u.sid)));
   });
 
   it('rejects, with its reason, what only Postgres knows it cannot store, and writes the rest of the page', async () => {

@@ -15,6 +15,15 @@ async function main() {
     }
     throw e;
   }
+  // Every connection has its error path; anything that still escapes is a bug. A promise nobody awaited is
+  // logged and the service goes on; an exception nobody caught leaves state unknown: logged, exit non-zero.
+  process.on('unhandledRejection', (reason) => {
+    console.error(JSON.stringify({ level: 50, time: Date.now(), msg: 'unhandled promise rejection (a bug): the service goes on', error: describe(reason) }));
+  });
+  process.on('uncaughtException', (e) => {
+    console.error(JSON.stringify({ level: 60, time: Date.now(), msg: 'uncaught exception (a bug): exiting', error: describe(e) }));
+    process.exit(70); // EX_SOFTWARE
+  });
   const mirror = await startMirror(config);
   // SIGTERM/SIGINT: crawls finish and commit the page in flight and hand their jobs back, then exit 0.
   // (Nest's enableShutdownHooks would re-raise the signal after closing, which reads as a crash.)
@@ -32,6 +41,11 @@ async function main() {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** The message only: an error's own properties may carry what a library hung on it (a command, a secret). */
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
 main().catch((e) => {

@@ -50,6 +50,11 @@ export class ServicesRepository {
     );
   }
 
+  /** Crawls a run says are in progress: each should have a job in the queue. */
+  async runningCrawls(): Promise<{ accountSid: string; serviceSid: string; runId: string }[]> {
+    return this.pg.rows(`SELECT account_sid AS "accountSid", service_sid AS "serviceSid", id::text AS "runId" FROM sync_runs WHERE status = 'running'`);
+  }
+
   async markAccount(accountSid: string, status: 'ok' | 'unhealthy', error: string | null): Promise<void> {
     await this.pg.rows(
       `INSERT INTO accounts (sid, status, last_error, updated_at) VALUES ($1, $2, $3, now())

@@ -42,9 +42,13 @@ export interface AppConfig {
   sync: {
     cron: string;
     onStart: boolean;
+    /** How often running crawls without a job are enqueued again. */
+    recoverIntervalMs: number;
     workerConcurrency: number;
     maxAttempts: number;
     maxRetries: number;
+    /** Pages one crawl may read (all its runs together) before it fails. */
+    maxPages: number;
     retryBaseMs: number;
     retryCapMs: number;
     throttleBaseMs: number;

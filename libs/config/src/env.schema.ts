@@ -105,6 +105,16 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'must be true or false' })
   SYNC_ON_START = true;
 
+  /**
+   * How often the scheduler looks for crawls left running without a job (their jobs were lost with Redis's data)
+   * and enqueues them again: they resume from their checkpoints.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @MaxTimerMs()
+  SYNC_RECOVER_INTERVAL_MS = 30_000;
+
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
@@ -124,6 +134,13 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(1000)
   CRAWL_MAX_RETRIES = 8;
+
+  /** A crawl reading more pages than this fails: an upstream that pages for ever must not be followed for ever. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100_000_000)
+  CRAWL_MAX_PAGES = 200_000;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })

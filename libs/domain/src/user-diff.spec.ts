@@ -101,3 +101,36 @@ describe('diffUsers', () => {
     expect(() => toIncomingUser(user(1, { attributes: '{"x":"\\u0000"}' }), IS)).toThrow(UnmirrorableUserError);
   });
 });
+
+describe('attributes the mirror refuses', () => {
+  const IS2 = 'IS' + '1'.repeat(32);
+  const withAttributes = (attributes: string): TwilioUser => ({
+    sid: 'US' + '9'.repeat(32),
+    account_sid: null,
+    chat_service_sid: IS2,
+    role_sid: null,
+    identity: 'x',
+    friendly_name: null,
+    attributes,
+    is_online: null,
+    is_notifiable: null,
+    date_created: null,
+    date_updated: null,
+    url: null,
+    links: null,
+  });
+
+  it("refuses attributes over Twilio's 16 KiB, counted in UTF-8 bytes", () => {
+    const at = (chars: string) => () => toIncomingUser(withAttributes(JSON.stringify({ s: chars })), IS2);
+    expect(at('a'.repeat(16 * 1024 - 8))).not.toThrow(); // {"s":"…"} is 8 characters more: exactly 16 KiB
+    expect(at('a'.repeat(16 * 1024 - 7))).toThrow(/attributes are 16385 bytes, over Twilio's limit of 16384/);
+    expect(at('é'.repeat(8190))).toThrow(/over Twilio's limit/); // 8,190 characters, 16,380 bytes + 8
+  });
+
+  it('refuses attributes nested deeper than 512 levels, whatever brackets their strings hold', () => {
+    const nested = (levels: number) => withAttributes('['.repeat(levels) + ']'.repeat(levels));
+    expect(() => toIncomingUser(nested(512), IS2)).not.toThrow();
+    expect(() => toIncomingUser(nested(513), IS2)).toThrow(new UnmirrorableUserError('attributes are nested deeper than 512 levels'));
+    expect(() => toIncomingUser(withAttributes(JSON.stringify({ s: '['.repeat(2000), t: '\\"[[' })), IS2)).not.toThrow();
+  });
+});

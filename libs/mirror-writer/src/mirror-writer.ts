@@ -1,5 +1,6 @@
 import { PgConnections } from '@app/database';
 import { changedFields, diffUsers, type IncomingUser, type UserChange } from '@app/domain';
+import { isUserSid } from '@app/twilio';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { prepareUser } from './observed-users';
@@ -14,6 +15,7 @@ import {
   writeChangesStatement,
 } from './page.statements';
 import { DEFAULT_STAMP, EventStamp } from './statements/outbox.sql';
+import { RejectionRow } from './statements/rejections.sql';
 import { attributesDifferSql, rowToMirrorUser, toStoredUsers } from './statements/users.sql';
 import { StatementBuilder } from '@app/database';
 
@@ -46,7 +48,8 @@ export class MirrorWriter {
     switch (o.kind) {
       case 'page': {
         const record = pageRecord(o.run.runId, o.nextUrl, o.attempts);
-        if (o.expectUnchanged && (await this.recordIfUnchanged(o.run, o.users, o.rejected, record))) {
+        // A page with rejected records takes the full path, which keeps them (and marks them seen).
+        if (o.expectUnchanged && !o.rejected.length && (await this.recordIfUnchanged(o.run, o.users, o.rejected, record))) {
           return { users: o.users.length, created: 0, updated: 0, unchanged: o.users.length, deleted: 0, rejected: o.rejected };
         }
         return this.writeUsers(o.scope, o.run, o.users, o.rejected, record);
@@ -112,10 +115,13 @@ export class MirrorWriter {
           seen.push(u.sid);
         }
       }
+      const diffed = seen.length;
+      // A rejected user exists upstream all the same: seen, so that the crawl's deletion sweep runs and spares it.
+      for (const r of rejected) if (isUserSid(r.sid) && !seen.includes(r.sid)) seen.push(r.sid);
       let diff = diffUsers(incoming, stored);
       if (diff.recheck.length) diff = diffUsers(incoming, stored, await this.attributesDiffer(client, diff.recheck));
       const result: WriteResult = {
-        users: seen.length,
+        users: diffed,
         created: count(diff.changes, 'created'),
         updated: count(diff.changes, 'updated'),
         unchanged: diff.unchanged + sameAtSource,
@@ -125,7 +131,14 @@ export class MirrorWriter {
       const outbox = { ...scope, runId: run?.runId ?? null };
       const counts = { users: result.users, rejected: rejected.length, created: result.created, updated: result.updated, unchanged: result.unchanged };
       await client.query(
-        writeChangesStatement(outbox, run?.crawlId ?? null, { writes: diff.writes, hashOnly: diff.hashOnly, seen }, record(counts), diff.changes, this.stamp),
+        writeChangesStatement(
+          outbox,
+          run?.crawlId ?? null,
+          { writes: diff.writes, hashOnly: diff.hashOnly, seen, rejected: rejected.map(rejectionRow) },
+          record(counts),
+          diff.changes,
+          this.stamp,
+        ),
       );
       return result;
     });
@@ -199,11 +212,16 @@ function pageRecord(runId: string, nextUrl: string | null, attempts: Attempts): 
 
 /**
  * A value Postgres will not store: data exceptions (class 22: a date out of range, a number numeric cannot
- * hold, text it cannot encode) and program limits (54000: an index row too big).
+ * hold, text it cannot encode) and program limits (54000: an index row too big; 54001: JSON nested deeper than
+ * the server's stack allows).
  */
 function refusesValue(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code === '54000');
+  return typeof code === 'string' && (code.startsWith('22') || code === '54000' || code === '54001');
+}
+
+function rejectionRow(r: Rejection): RejectionRow {
+  return { sid: typeof r.sid === 'string' ? r.sid.slice(0, 64) : null, reason: r.reason.slice(0, 500) };
 }
 
 function count(changes: UserChange[], op: UserChange['op']): number {

@@ -2,6 +2,7 @@ import { StatementBuilder } from '@app/database';
 import type { IncomingUser, UserChange } from '@app/domain';
 import { appendEventsCte, EventStamp, OutboxScope } from './statements/outbox.sql';
 import { addCountsCte, PageCounts, recordPageCte } from './statements/runs.sql';
+import { keepRejectionsCte, RejectionRow } from './statements/rejections.sql';
 import { markSeenCte } from './statements/seen.sql';
 import { backfillHashesCte, pageUnchangedCte, storedUsersSql, tombstoneUsersSql, upsertUsersCte, UserKey } from './statements/users.sql';
 
@@ -48,8 +49,10 @@ export interface ChangesToWrite {
   writes: IncomingUser[];
   /** Unchanged users stored without a source hash: given one. */
   hashOnly: IncomingUser[];
-  /** Sids the crawl saw, for its deletion sweep. */
+  /** Sids the crawl saw, for its deletion sweep: rejected users too (they exist upstream). */
   seen: string[];
+  /** Records that could not be mirrored, kept for the run's detail. */
+  rejected: RejectionRow[];
 }
 
 /**
@@ -70,6 +73,7 @@ export function writeChangesStatement(
   if (crawlId !== null) markSeenCte(b, crawlId, changes.seen);
   if (record.kind === 'page') recordPageCte(b, record.runId, record.nextUrl, record.counts);
   if (record.kind === 'counts') addCountsCte(b, record.runId, record.counts);
+  if (record.kind !== 'none') keepRejectionsCte(b, record.runId, scope.serviceSid, changes.rejected);
   const e = new StatementBuilder(true);
   appendEventsCte(e, scope, events, stamp);
   return `${b.sql()};${e.empty ? '' : ` ${e.sql()};`} COMMIT`;

@@ -66,10 +66,19 @@ const STATEMENTS: Record<string, () => string> = {
   },
   'read-stored': () => readStoredStatement(keys),
   'write-page': () =>
-    writeChangesStatement(SCOPE, '42', { writes: [created, updated], hashOnly: [unhashed], seen: keys.map((k) => k.sid) }, { kind: 'page', runId: '42', nextUrl: 'https://next', counts }, changes, stamp()),
+    writeChangesStatement(SCOPE, '42', { writes: [created, updated], hashOnly: [unhashed], seen: keys.map((k) => k.sid), rejected: [] }, { kind: 'page', runId: '42', nextUrl: 'https://next', counts }, changes, stamp()),
   'write-point-fetches': () =>
-    writeChangesStatement(SCOPE, '42', { writes: [updated], hashOnly: [], seen: [updated.user.sid] }, { kind: 'counts', runId: '42', counts: { created: 0, updated: 1 } }, changes.slice(1), stamp()),
-  'write-webhook-fetch': () => writeChangesStatement({ ...SCOPE, runId: null }, null, { writes: [updated], hashOnly: [], seen: [] }, { kind: 'none' }, changes.slice(1), stamp()),
+    writeChangesStatement(SCOPE, '42', { writes: [updated], hashOnly: [], seen: [updated.user.sid], rejected: [] }, { kind: 'counts', runId: '42', counts: { created: 0, updated: 1 } }, changes.slice(1), stamp()),
+  'write-webhook-fetch': () => writeChangesStatement({ ...SCOPE, runId: null }, null, { writes: [updated], hashOnly: [], seen: [], rejected: [] }, { kind: 'none' }, changes.slice(1), stamp()),
+  'write-page-with-rejections': () =>
+    writeChangesStatement(
+      SCOPE,
+      '42',
+      { writes: [], hashOnly: [], seen: [created.user.sid, 'US' + 'f'.repeat(32)], rejected: [{ sid: 'US' + 'f'.repeat(32), reason: 'attributes is not valid JSON' }, { sid: null, reason: 'record is null, not an object' }] },
+      { kind: 'page', runId: '42', nextUrl: null, counts: { ...counts, created: 0, updated: 0, rejected: 2 } },
+      [],
+      stamp(),
+    ),
   'probe-user': () => probeUserStatement(created),
   tombstone: () => tombstoneStatement([created.user.sid, updated.user.sid]),
   'record-deletions': () =>

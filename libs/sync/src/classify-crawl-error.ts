@@ -1,6 +1,6 @@
 import { TwilioAuthError, TwilioNotFoundError, TwilioRateLimitError, TwilioRequestError } from '@app/twilio';
 import { UnrecoverableError } from 'bullmq';
-import { PagingLoopError, RetriesExhaustedError } from './crawl-errors';
+import { CrawlTooLongError, PagingLoopError, RetriesExhaustedError } from './crawl-errors';
 import { PageFetchError } from './page-fetch';
 
 /** What a crawl that stopped on an error does with its run, its account, its checkpoint and its job. */
@@ -35,7 +35,7 @@ export function classifyCrawlError(e: unknown, finalAttempt: boolean): CrawlErro
   // The upstream (or the client) refuses the request itself: a page token it no longer honours, a checkpoint on
   // another base URL. Neither retrying nor resuming from that URL can help.
   if (cause instanceof TwilioRequestError) return { runStatus: 'failed', accountStatus: null, checkpoint: 'drop', jobAction: 'fail' };
-  if (cause instanceof RetriesExhaustedError || cause instanceof PagingLoopError || cause instanceof UnrecoverableError) {
+  if (cause instanceof RetriesExhaustedError || cause instanceof PagingLoopError || cause instanceof CrawlTooLongError || cause instanceof UnrecoverableError) {
     return { runStatus: 'failed', accountStatus: null, checkpoint: 'keep', jobAction: 'fail' };
   }
   return { runStatus: finalAttempt ? 'failed' : 'running', accountStatus: null, checkpoint: 'keep', jobAction: 'retry' };

@@ -16,6 +16,14 @@ export class PagingLoopError extends Error {
   }
 }
 
+/** The crawl read more pages than CRAWL_MAX_PAGES allows: an upstream that pages for ever is not followed for ever. */
+export class CrawlTooLongError extends Error {
+  constructor(maxPages: number) {
+    super(`the crawl read ${maxPages} pages (CRAWL_MAX_PAGES) and the upstream still names a next one`);
+    this.name = 'CrawlTooLongError';
+  }
+}
+
 /** Short, secret-free text for sync_runs.error and logs. */
 export function describeError(e: unknown): string {
   if (e instanceof TwilioError) return `${e.name}${e.status ? ` ${e.status}` : ''}${e.code ? `/${e.code}` : ''}: ${e.message}`;

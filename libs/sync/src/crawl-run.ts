@@ -8,7 +8,7 @@ import { Logger } from 'pino';
 import { classifyCrawlError } from './classify-crawl-error';
 import { CrawlLocks } from './crawl-lock';
 import { CrawlOutcome, CrawlRequest } from './crawl-outcome';
-import { describeError, PagingLoopError } from './crawl-errors';
+import { CrawlTooLongError, describeError, PagingLoopError } from './crawl-errors';
 import { DeletionSweep } from './deletion-sweep.service';
 import { fetchEnvelopeWithRetry, FetchedEnvelope, PageFetchError, RetryPolicy } from './page-fetch';
 import { SyncRunsRepository } from './sync-runs.repository';
@@ -36,6 +36,7 @@ export class CrawlRun {
   private stopping = false;
   private readonly active = new Set<Promise<unknown>>();
   private readonly retry: RetryPolicy;
+  private readonly maxPages: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -48,6 +49,7 @@ export class CrawlRun {
     private readonly locks: CrawlLocks,
   ) {
     this.retry = { maxRetries: config.sync.maxRetries, baseMs: config.sync.retryBaseMs, capMs: config.sync.retryCapMs };
+    this.maxPages = config.sync.maxPages;
   }
 
   execute(request: CrawlRequest, onPageWritten: OnPageWritten = async () => undefined): Promise<CrawlOutcome> {
@@ -77,10 +79,11 @@ export class CrawlRun {
     const { accountSid, serviceSid } = request;
     const scope: WriteScope = { accountSid, serviceSid };
     const client = this.accounts.client(accountSid);
-    const { run, resumed } = await this.runs.startOrResume(accountSid, serviceSid, request.trigger, client.firstUsersPageUrl(serviceSid, this.accounts.pageSize));
+    const { run, resumed, crawlPages } = await this.runs.startOrResume(accountSid, serviceSid, request.trigger, client.firstUsersPageUrl(serviceSid, this.accounts.pageSize));
     const ref: CrawlRunRef = { runId: run.id, crawlId: run.crawlId };
     const log = this.logger.child({ accountSid, serviceSid, runId: run.id, jobId: request.jobId });
     log.info({ resumed: resumed || run.pages > 0, checkpoint: run.checkpointUrl, attempt: request.attempt }, 'crawl started');
+    if (run.note) log.warn({ note: run.note }, 'crawl restarted from the first page');
 
     let pageNo = run.pages;
     // Most pages of most crawls are unchanged: after one that was, the next is first tried as a no-op.
@@ -102,6 +105,7 @@ export class CrawlRun {
     let next = run.checkpointUrl;
     try {
       for await (const page of pages) {
+        if (crawlPages + pageNo >= this.maxPages) throw new CrawlTooLongError(this.maxPages);
         read.add(page.url);
         if (page.nextUrl && read.has(page.nextUrl)) throw new PagingLoopError(pageNo + 1, page.nextUrl);
         abort.signal.throwIfAborted(); // the crawl lock was lost: another processor may have the service now

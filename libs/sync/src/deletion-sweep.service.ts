@@ -11,8 +11,8 @@ const TWILIO_NOT_FOUND = 20404;
 
 /**
  * Finds deletions by mark and sweep, since Twilio sends no user-deleted webhook. Runs only after a crawl
- * reached the last page cleanly: the live users it did not see are candidates, and each is confirmed by a
- * point fetch before it is tombstoned. A 200 means paging drift hid it: it is written like any page.
+ * reached the last page cleanly: the live users it did not see are candidates (a user whose record was rejected
+ * was seen all the same: it exists upstream), and each is confirmed by a point fetch before it is tombstoned. A 200 means paging drift hid it: it is written like any page.
  * Any other answer stops the sweep; the job is retried and the sweep resumes. Nothing is deleted on doubt.
  */
 @Injectable()
@@ -25,10 +25,6 @@ export class DeletionSweep {
 
   /** `signal`: the crawl must stop (its lock was lost): no further batch starts, fetches in flight are aborted. */
   async run(scope: WriteScope, run: CrawlRunRef, client: TwilioClient, log: Logger, signal?: AbortSignal): Promise<number> {
-    if (await this.runs.crawlHadRejections(run.crawlId)) {
-      log.warn('crawl rejected some records: deletion sweep skipped, nothing deleted');
-      return 0;
-    }
     let deleted = 0;
     let after = '';
     for (;;) {

@@ -79,7 +79,7 @@ export function fakeRuns(start: Partial<FakeRun> = {}) {
     run,
     repo: {
       async startOrResume() {
-        return { run: { ...run, usersSeen: 0, created: 0, updated: 0, requests: 0, throttled: 0 }, resumed: false };
+        return { run: { ...run, usersSeen: 0, created: 0, updated: 0, requests: 0, throttled: 0, note: null }, resumed: false, crawlPages: 0 };
       },
       async finish(_id: string, status: string, error: string | null, opts: FakeRun['finishOpts'] = {}) {
         run.status = status;
@@ -91,9 +91,6 @@ export function fakeRuns(start: Partial<FakeRun> = {}) {
         run.attempts.requests += requests;
         run.attempts.throttled += throttled;
         run.attempts.retries += retries;
-      },
-      async crawlHadRejections() {
-        return false;
       },
     },
   };

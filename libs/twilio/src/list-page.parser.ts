@@ -49,6 +49,9 @@ export function parseListEnvelope(body: unknown, ctx: ListPageContext): ShapeRes
   if (key !== ctx.key) return { ok: false, reason: `meta.key is ${JSON.stringify(key)}, expected "${ctx.key}"` };
   const records = body[ctx.key];
   if (!Array.isArray(records)) return { ok: false, reason: `"${ctx.key}" is missing or not an array` };
+  // Twilio never answers more than was asked: a bigger page is not Twilio's, and would be held whole in memory.
+  const asked = askedPageSize(ctx.url);
+  if (records.length > asked) return { ok: false, reason: `the page holds ${records.length} records, more than the ${asked} its PageSize asked for` };
   const next = checkNextPageUrl(meta.next_page_url, ctx);
   if (!next.ok) return next;
   return { ok: true, value: { records, nextPageUrl: next.value, page: integerOrNull(meta.page), pageSize: integerOrNull(meta.page_size) } };
@@ -78,6 +81,20 @@ export function parseListPage<T>(
   return { ok: true, value: { ...rest, ...parseListRecords(records, parseRecord) } };
 }
 
+/** Twilio's largest page, and the size of a page whose URL names none. */
+export const MAX_PAGE_SIZE = 50;
+
+/** The PageSize a page URL asks for (Twilio's default when it names none or an odd one). */
+export function askedPageSize(url: string): number {
+  let asked: number;
+  try {
+    asked = Number(new URL(url).searchParams.get('PageSize') ?? MAX_PAGE_SIZE);
+  } catch {
+    return MAX_PAGE_SIZE;
+  }
+  return Number.isInteger(asked) && asked >= 1 && asked <= MAX_PAGE_SIZE ? asked : MAX_PAGE_SIZE;
+}
+
 function integerOrNull(v: unknown): number | null {
   return typeof v === 'number' && Number.isInteger(v) ? v : null;
 }
@@ -91,11 +108,16 @@ export function checkNextPageUrl(v: unknown, ctx: { origin: string; url?: string
   if (v === null) return { ok: true, value: null };
   if (v === undefined) return { ok: false, reason: 'meta.next_page_url is missing' };
   if (typeof v !== 'string') return { ok: false, reason: 'meta.next_page_url is not a string' };
+  // A URL parser drops or encodes control characters, so the URL followed would not be the one given; and a NUL
+  // cannot even be stored as the checkpoint.
+  if (CONTROL_CHARACTER.test(v)) return { ok: false, reason: 'meta.next_page_url contains a control character' };
   const problem = foreignUrlProblem(v, ctx.origin);
   if (problem) return { ok: false, reason: `meta.next_page_url ${problem}` };
   if (ctx.url !== undefined && v === ctx.url) return { ok: false, reason: 'meta.next_page_url points at the page itself' };
   return { ok: true, value: v };
 }
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** Why `url` must not be sent our credentials, or null when it is on `origin`. */
 export function foreignUrlProblem(url: string, origin: string): string | null {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import { parseErrorBody } from './error-body.parser';
-import { foreignUrlProblem, ListEnvelope, parseJsonBody, parseListEnvelope, parseListRecords } from './list-page.parser';
+import { foreignUrlProblem, ListEnvelope, MAX_PAGE_SIZE, parseJsonBody, parseListEnvelope, parseListRecords } from './list-page.parser';
 import { parseRetryAfter } from './retry-after.parser';
 import { parseService } from './service.parser';
 import { authMaterial, redactSecrets, type AuthMaterial } from './twilio.auth';
@@ -29,7 +29,6 @@ import { parseUser, type RecordResult } from './user.parser';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECTIONS = 16;
-const MAX_PAGE_SIZE = 50;
 const SNIPPET_CHARS = 200;
 /** What an error keeps of Twilio's message and more_info. */
 const ERROR_TEXT_CHARS = 500;
