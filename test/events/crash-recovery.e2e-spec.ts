@@ -41,6 +41,7 @@ describe('crash recovery with real processes', () => {
     TWILIO_AUTH_TOKEN: sim.authToken,
     SYNC_ON_START: 'false',
     SYNC_CRON: '0 0 1 1 *',
+    PORT: '0', // every process serves /metrics and /health: a free port each
     LOG_LEVEL: process.env.TEST_VERBOSE ? 'info' : 'warn',
     WORKER_LOCK_MS: '2000',
   });

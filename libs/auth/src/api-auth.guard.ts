@@ -2,13 +2,24 @@ import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiTokens } from './api-tokens.service';
-import { basicTwilioToken, bearerToken } from './credentials';
+import { basicPassword, basicTwilioToken, bearerToken } from './credentials';
 
 /** Whether a route takes the Twilio surface's HTTP Basic (see TwilioBasicAuth); set on the route or its controller. */
 export const TWILIO_BASIC_AUTH = Symbol('auth:twilio-basic-auth');
+/** Whether a route is a page for a browser, with HTTP Basic (see BrowserBasicAuth). */
+export const BROWSER_BASIC_AUTH = Symbol('auth:browser-basic-auth');
+
+/** The 401 of the pages for a browser: `WWW-Authenticate: Basic` makes the browser ask for a user name and password. */
+export const BROWSER_BASIC_CHALLENGE = 'Basic realm="twilio-mirror", charset="UTF-8"';
+export const BROWSER_BASIC_MESSAGE = 'Authenticate: HTTP Basic with any user name and an API token as password';
+
+/** A browser page's credential: HTTP Basic with a token as password, or a bearer token (scripts, tests). */
+export function browserToken(header: string | undefined): string | null {
+  return basicPassword(header) ?? bearerToken(header);
+}
 
 /**
- * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth). The 401 never says more
+ * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth, BrowserBasicAuth). The 401 never says more
  * than which scheme is expected: nothing of what the client sent is echoed.
  */
 @Injectable()
@@ -24,6 +35,12 @@ export class ApiAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const header = req.headers.authorization;
+    if (this.reflector.getAllAndOverride<boolean>(BROWSER_BASIC_AUTH, targets)) {
+      const token = browserToken(header);
+      if (token !== null && this.tokens.accepts(token)) return true;
+      http.getResponse<Response>().setHeader('WWW-Authenticate', BROWSER_BASIC_CHALLENGE);
+      throw new UnauthorizedException(BROWSER_BASIC_MESSAGE);
+    }
     if (this.reflector.getAllAndOverride<boolean>(TWILIO_BASIC_AUTH, targets)) {
       const token = basicTwilioToken(header) ?? bearerToken(header);
       if (token !== null && this.tokens.accepts(token)) return true;

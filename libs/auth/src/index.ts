@@ -3,3 +3,4 @@ export * from './auth.decorators';
 export * from './api-auth.guard';
 export * from './api-tokens.service';
 export * from './credentials';
+export * from './browser-basic-auth.middleware';

@@ -52,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   if (tokens.some((t) => t.length < 8)) problems.push('API_TOKENS: each token must be at least 8 characters');
   // A Bearer or Basic credential cannot carry whitespace: such a token could never be presented.
   if (tokens.some((t) => /\s/.test(t))) problems.push('API_TOKENS: a token must not contain whitespace');
+  const metricsToken = parseMetricsToken(vars.METRICS_TOKEN, problems);
   for (const [base, cap] of [['CRAWL_RETRY_BASE_MS', 'CRAWL_RETRY_CAP_MS'], ['THROTTLE_BASE_MS', 'THROTTLE_CAP_MS']] as const) {
     if (vars[base] > vars[cap]) problems.push(`${base}: must not exceed ${cap} (${vars[cap]})`);
   }
@@ -81,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       services,
     },
     api: { tokens, trustProxy },
+    metrics: { token: metricsToken },
     events: {
       // Under the queue's prefix unless named: one prefix then keeps a whole deployment's keys apart.
       stream: vars.EVENTS_STREAM ?? `${vars.QUEUE_PREFIX}:user-events`,
@@ -162,6 +164,15 @@ function parseServices(value: string | undefined, accounts: TwilioAccountAuth[],
     }
   }
   return services;
+}
+
+function parseMetricsToken(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return null;
+  const token = value.trim();
+  // The same rules as API_TOKENS: long enough not to be guessed, and presentable in an Authorization header.
+  if (token.length < 8) problems.push('METRICS_TOKEN: must be at least 8 characters');
+  else if (/\s/.test(token)) problems.push('METRICS_TOKEN: must not contain whitespace');
+  return token;
 }
 
 function parseTrustProxy(value: string | undefined, problems: string[]): AppConfig['api']['trustProxy'] {

@@ -30,7 +30,7 @@ export class LoggerModule {
           pinoHttp: {
             logger: root,
             serializers: { err: safeError }, // pino-http would otherwise bring back pino's full error serializer
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => /^\/(health(\/live|\/ready)?|metrics)(\?|$)/.test(req.url ?? '') }, // probes and scrapes
             quietReqLogger: true,
           },
         }),
