@@ -20,10 +20,10 @@ export function renderStatusPage(s: StatusSnapshot): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header>
+<header><div class="bar-inner">
   <div><h1>Twilio Conversations user mirror</h1><p>Status · ${esc(time(s.generatedAt))} UTC</p></div>
   <nav><a href="/admin/queues">Queues</a><a href="/docs">API docs</a></nav>
-</header>
+</div></header>
 <main>
 <section class="cards">
   ${card('Services', num(s.services.length), `${crawling} crawling · ${stale} stale`, stale ? 'warn' : '', 'services')}
@@ -34,7 +34,7 @@ export function renderStatusPage(s: StatusSnapshot): string {
 <section>
   <h2>Accounts</h2>
   <table>
-    <thead><tr><th>Account</th><th>Health</th><th class="n">Budget in flight / limit</th><th class="n">429s, last 5 min</th><th>Last error</th></tr></thead>
+    <thead><tr><th>Account</th><th>Health</th><th class="n">Budget in flight / limit</th><th class="n" title="Answers 429 from Twilio, across every worker">Throttled (429), 5 min</th><th>Last error</th></tr></thead>
     <tbody>${s.accounts.length ? s.accounts.map(accountRow).join('') : empty(5, 'No account yet: the scheduler has not run.')}</tbody>
   </table>
 </section>
@@ -89,25 +89,26 @@ function serviceRow(s: ServiceStatus): string {
     <td class="n">${num(s.users)}</td>
     <td>${s.lastSuccessAt ? `<span title="${esc(s.lastSuccessAt.toISOString())}">${esc(duration(s.ageSeconds ?? 0))} ago</span>` : '<span class="muted">never</span>'} ${flags}</td>
     <td class="crawl">${c ? crawlCell(c) : idleCell(s)}</td>
-    <td class="n">${s.rejected > 0 ? `<span class="warn-text">${num(s.rejected)}</span>` : '0'}</td>
+    <td class="n">${s.rejected > 0 ? `<span class="warn-text" title="Records the latest run could not store: GET /v1/sync-runs/{id} says why">${num(s.rejected)}</span>` : '0'}</td>
   </tr>`;
 }
 
 function crawlCell(c: CrawlStatus): string {
-  const of = c.expectedPages === null ? `${num(c.pages)} pages (first crawl)` : `${num(c.pages)} / ${num(c.expectedPages)} pages · ${c.percent}%`;
+  const of = c.expectedPages === null ? `${num(c.pages)} pages (first crawl)` : `<b>${c.percent}%</b> · ${num(c.pages)} / ${num(c.expectedPages)} pages`;
   const bar =
     c.percent === null
       ? `<div class="bar indeterminate" role="progressbar" aria-label="pages written"></div>`
       : `<div class="bar" role="progressbar" aria-label="pages written" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${c.percent}"><div class="fill" style="width:${c.percent}%"></div></div>`;
   const eta = c.etaSeconds === null ? '' : ` · ETA ${duration(c.etaSeconds)}`;
   const throttled = c.throttled > 0 ? ` · <span class="warn-text">${num(c.throttled)} × 429</span>` : '';
-  return `${bar}<div class="small">${of}</div><div class="small muted">${num(c.usersPerSecond)} users/s${eta}${throttled} · run ${esc(c.runId)}</div>`;
+  const rate = c.usersPerSecond >= 100 ? Math.round(c.usersPerSecond) : c.usersPerSecond;
+  return `${bar}<div class="small">${of}</div><div class="small muted">${num(rate)} users/s${eta}${throttled} · run ${esc(c.runId)}</div>`;
 }
 
 function idleCell(s: ServiceStatus): string {
   if (s.lastRunStatus === 'failed') return badge('last run failed', 'bad');
   if (s.lastRunStatus === null) return '<span class="muted">not crawled yet</span>';
-  return '<span class="muted">idle</span>';
+  return `<span class="muted">idle · last run ${esc(s.lastRunStatus)}</span>`;
 }
 
 function empty(columns: number, text: string): string {
@@ -155,12 +156,13 @@ const STYLE = `
   --ok:#1f9d55; --ok-bg:#e3f6ea; --warn:#b7791f; --warn-bg:#fdf3dc; --bad:#c53030; --bad-bg:#fde8e8; }
 * { box-sizing: border-box; }
 body { margin:0; font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif; color:var(--ink); background:var(--bg); }
-header { display:flex; justify-content:space-between; align-items:center; padding:16px 32px; background:#111827; color:#fff; }
+header { background:#111827; color:#fff; }
+header .bar-inner { display:flex; justify-content:space-between; align-items:center; padding:16px 32px; max-width:1320px; margin:0 auto; }
 header h1 { margin:0; font-size:18px; font-weight:600; letter-spacing:.2px; }
 header p { margin:2px 0 0; color:#9aa4b8; font-size:13px; }
 header nav a { color:#c8d3ea; text-decoration:none; margin-left:20px; font-size:13px; }
 header nav a:hover { color:#fff; }
-main { padding:24px 32px; max-width:1280px; }
+main { padding:24px 32px; max-width:1320px; margin:0 auto; }
 .cards { display:grid; grid-template-columns:repeat(4,minmax(0,1fr)); gap:16px; margin-bottom:28px; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:14px 18px; border-top:3px solid var(--accent); }
 .card.warn { border-top-color:var(--warn); } .card.bad { border-top-color:var(--bad); }
@@ -187,7 +189,7 @@ th.crawl, td.crawl { width:34%; }
 .bar .fill { height:100%; background:linear-gradient(90deg,#2f6fed,#5b8ff9); border-radius:999px; }
 .bar.indeterminate { background:repeating-linear-gradient(45deg,#dbe4f8 0 10px,#eef2fb 10px 20px); }
 .note { color:var(--muted); font-size:12.5px; }
-footer { padding:0 32px 28px; color:var(--muted); font-size:12.5px; max-width:1280px; }
+footer { padding:0 32px 28px; color:var(--muted); font-size:12.5px; max-width:1320px; margin:0 auto; }
 footer a { color:var(--accent); }
 @media (max-width: 900px) { .cards { grid-template-columns:repeat(2,minmax(0,1fr)); } main, header, footer { padding-left:16px; padding-right:16px; } }
 `;
