@@ -1,5 +1,5 @@
 import { ApiTokens } from './api-tokens.service';
-import { basicTwilioToken, bearerToken } from './credentials';
+import { basicPassword, basicTwilioToken, bearerToken } from './credentials';
 
 const AC = 'AC' + 'f'.repeat(32);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -15,6 +15,13 @@ describe('credentials', () => {
     expect(basicTwilioToken(`Basic ${b64(`${AC}:secret:with:colons`)}`)).toBe('secret:with:colons');
     for (const h of [`Basic ${b64('user:secret')}`, `Basic ${b64(`${AC}:`)}`, `Basic ${b64(AC)}`, 'Basic !!!', `Bearer ${b64(`${AC}:x`)}`]) {
       expect(basicTwilioToken(h)).toBeNull();
+    }
+  });
+
+  it("reads the password of HTTP Basic whatever the user name, as a browser sends what a person typed", () => {
+    for (const user of ['ops', '', AC, 'ünïcode']) expect(basicPassword(`Basic ${b64(`${user}:token:with:colons`)}`)).toBe('token:with:colons');
+    for (const h of [undefined, `Basic ${b64('ops:')}`, `Basic ${b64('ops')}`, 'Basic !!!', `Bearer ${b64('ops:x')}`, `Basic ${'A'.repeat(5000)}`]) {
+      expect(basicPassword(h)).toBeNull();
     }
   });
 

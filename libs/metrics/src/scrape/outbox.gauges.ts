@@ -19,9 +19,8 @@ export class OutboxGauges {
       help: 'Events in the outbox not yet published to the Redis Stream (event_sequence.last - relay_state.published_through)',
       registers: [metrics.registry],
       async collect() {
-        const backlog = await reading.get();
-        this.reset();
-        if (backlog) this.set(backlog.unpublished);
+        // Unknown is NaN: a gauge without labels cannot be left out, and 0 would read as "caught up".
+        this.set((await reading.get())?.unpublished ?? NaN);
       },
     });
     new Gauge({
@@ -29,9 +28,7 @@ export class OutboxGauges {
       help: 'Age of the oldest unpublished outbox event (0 when the relay is caught up)',
       registers: [metrics.registry],
       async collect() {
-        const backlog = await reading.get();
-        this.reset();
-        if (backlog) this.set(backlog.lagSeconds);
+        this.set((await reading.get())?.lagSeconds ?? NaN);
       },
     });
   }

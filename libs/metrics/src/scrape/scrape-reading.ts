@@ -8,8 +8,8 @@ export const SCRAPE_SOURCE_DEADLINE_MS = 2000;
  * A value read from shared state (Postgres, Redis, BullMQ) when Prometheus scrapes. The gauges fed by one reading
  * share one read per scrape (prom-client starts every metric's collect at once: they all join the read in
  * flight), a read is bounded by a deadline (the queue's Redis connection waits for Redis rather than failing),
- * and a failure costs only this source's gauges: they are left out of that scrape, counted in
- * twilio_mirror_scrape_errors_total, and logged once per outage.
+ * and a failure costs only this source's gauges: they are left out of that scrape (NaN for a gauge without
+ * labels), counted in twilio_mirror_scrape_errors_total, and logged once per outage.
  */
 export class ScrapeReading<T> {
   private inFlight: Promise<T | null> | null = null;

@@ -43,7 +43,7 @@ export class StatusService {
   async snapshot(): Promise<StatusSnapshot> {
     const [{ rows, truncated }, outbox, queue, knownAccounts] = await Promise.all([
       this.allServices(),
-      this.state.outboxBacklog(),
+      this.optional(this.state.outboxBacklog()),
       this.optional(this.crawls.queue.getJobCounts('waiting', 'active', 'delayed', 'failed')),
       this.state.accountSids(),
     ]);
