@@ -19,8 +19,8 @@ export function browserToken(header: string | undefined): string | null {
 }
 
 /**
- * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth, BrowserBasicAuth). The 401 never says more
- * than which scheme is expected: nothing of what the client sent is echoed.
+ * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth, BrowserBasicAuth). The 401
+ * never says more than which scheme is expected: nothing of what the client sent is echoed.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
