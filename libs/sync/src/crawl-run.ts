@@ -23,8 +23,15 @@ interface CrawlPage {
   attempts: Attempts;
 }
 
-/** Told when a page got through, so the processor can reset what it keeps about throttling. */
-export type OnPageWritten = () => Promise<void>;
+/** What the crawl asks of whoever runs it (the processor), between pages. */
+export interface CrawlHooks {
+  /** A page got through: the processor resets what it keeps about throttling. */
+  onPageWritten(): Promise<void>;
+  /** Whether to stop at this page's checkpoint and hand the job back, so that waiting crawls get a turn. */
+  shouldYield(): Promise<boolean>;
+}
+
+const NO_HOOKS: CrawlHooks = { onPageWritten: async () => undefined, shouldYield: async () => false };
 
 /**
  * Crawls one service: from the run's checkpoint, follows next_page_url verbatim to the last page, each page
@@ -52,8 +59,8 @@ export class CrawlRun {
     this.maxPages = config.sync.maxPages;
   }
 
-  execute(request: CrawlRequest, onPageWritten: OnPageWritten = async () => undefined): Promise<CrawlOutcome> {
-    const p = this.lockedCrawl(request, onPageWritten);
+  execute(request: CrawlRequest, hooks: CrawlHooks = NO_HOOKS): Promise<CrawlOutcome> {
+    const p = this.lockedCrawl(request, hooks);
     this.active.add(p);
     return p.finally(() => this.active.delete(p));
   }
@@ -64,18 +71,18 @@ export class CrawlRun {
     await Promise.allSettled([...this.active]);
   }
 
-  private async lockedCrawl(request: CrawlRequest, onPageWritten: OnPageWritten): Promise<CrawlOutcome> {
+  private async lockedCrawl(request: CrawlRequest, hooks: CrawlHooks): Promise<CrawlOutcome> {
     const abort = new AbortController();
     const lock = await this.locks.tryAcquire(request.serviceSid, (reason) => abort.abort(reason));
     if (!lock) return { kind: 'locked' };
     try {
-      return await this.crawl(request, abort, onPageWritten);
+      return await this.crawl(request, abort, hooks);
     } finally {
       await lock.release();
     }
   }
 
-  private async crawl(request: CrawlRequest, abort: AbortController, onPageWritten: OnPageWritten): Promise<CrawlOutcome> {
+  private async crawl(request: CrawlRequest, abort: AbortController, hooks: CrawlHooks): Promise<CrawlOutcome> {
     const { accountSid, serviceSid } = request;
     const scope: WriteScope = { accountSid, serviceSid };
     const client = this.accounts.client(accountSid);
@@ -123,10 +130,14 @@ export class CrawlRun {
         pageNo++;
         for (const r of result.rejected) log.warn({ page: pageNo, sid: r.sid, reason: r.reason }, 'user record rejected');
         log.debug({ page: pageNo, users: page.users.length, created: result.created, updated: result.updated }, 'page written');
-        await onPageWritten();
+        await hooks.onPageWritten();
         next = page.nextUrl;
         if (next && this.stopping) {
-          log.info({ page: pageNo, checkpoint: page.nextUrl }, 'shutting down: page committed, job handed back');
+          log.info({ page: pageNo, checkpoint: next }, 'shutting down: page committed, job handed back');
+          return { kind: 'handed-back', runId: run.id };
+        }
+        if (next && (await hooks.shouldYield())) {
+          log.info({ page: pageNo, checkpoint: next }, 'other crawls are waiting: page committed, job handed back to the queue');
           return { kind: 'handed-back', runId: run.id };
         }
       }
