@@ -4,7 +4,8 @@ import { DEFAULT_RELAY_OPTIONS, RELAY_OPTIONS, RelayOptions } from './relay-opti
 
 /**
  * The outbox relay, for the worker role. Every process that imports it competes for the leader lock;
- * one publishes. Needs ConfigModule, LoggerModule and QueueModule (global in the app).
+ * one publishes. Needs ConfigModule and LoggerModule (global in the app); it opens its own Postgres and Redis
+ * connections.
  */
 @Module({ providers: [OutboxRelay], exports: [OutboxRelay] })
 export class EventsRelayModule {

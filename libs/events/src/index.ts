@@ -7,6 +7,7 @@ export * from './cloud-event';
 export * from './stream-entry';
 export * from './stream-publisher';
 export * from './relay-options';
+export * from './relay-drain';
 export * from './outbox-relay.service';
 export * from './events-relay.module';
 export * from './feed/events-feed.module';

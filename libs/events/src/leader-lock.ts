@@ -79,10 +79,15 @@ export class LeaderLock {
     client.on('error', lost);
     client.on('end', () => lost(new Error('connection ended')));
     client.on('notification', () => this.onNotify());
-    await client.connect();
-    // Whatever the database's default: the relay's commits are what make events durable before they are
-    // published (see OutboxRelayRepository).
-    await client.query('SET synchronous_commit = on');
+    try {
+      await client.connect();
+      // Whatever the database's default: the relay's commits are what make events durable before they are
+      // published (see OutboxRelayRepository).
+      await client.query('SET synchronous_commit = on');
+    } catch (e) {
+      await client.end().catch(() => undefined); // a connection that is half set up is not kept, nor leaked
+      throw e;
+    }
     this.client = client;
     return client;
   }
