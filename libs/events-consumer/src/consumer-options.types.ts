@@ -7,6 +7,8 @@ export interface StreamEntryInfo {
   id: string;
   /** How many times Redis has delivered this entry to the group, this delivery included (1 on the first). */
   deliveries: number;
+  /** Set when replayDeadLetters hands the event again: the id of its dead-letter entry. */
+  deadLetterId?: string;
 }
 
 export type UserEventHandler = (event: CloudEventJson, entry: StreamEntryInfo) => Promise<void>;
