@@ -21,7 +21,8 @@ describe('Redis restarting empty under a running relay and consumer', () => {
 
   beforeAll(async () => {
     server = await startThrowawayRedis();
-    env = await eventsEnv('redis_loss', { REDIS_URL: server.url });
+    // The queue's connection logs every failed reconnect while this Redis is down: quiet unless asked for.
+    env = await eventsEnv('redis_loss', { REDIS_URL: server.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'fatal' });
     redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined); // the test restarts this Redis; the commands it sends are retried below
   });

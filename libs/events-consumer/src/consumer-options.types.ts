@@ -49,7 +49,10 @@ export interface UserEventsConsumerOptions {
   retryDelayMs?: number;
   /** Default `${stream}:dead`, which keeps the stream's hash tag. */
   deadLetterStream?: string;
-  /** Where a group created by this consumer starts: `$` (only new events, the default) or `0` (the whole stream). */
+  /**
+   * Where a group that start() creates begins: `$` (only new events, the default) or `0` (the whole retained
+   * stream). A group found gone while consuming (NOGROUP) is recreated at `0` whatever this says.
+   */
   startFrom?: '$' | '0';
   /** The entry field holding the CloudEvent's structured JSON. Default `event`. */
   field?: string;
