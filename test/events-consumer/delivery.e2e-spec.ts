@@ -172,6 +172,33 @@ test('survives its stream being deleted: recreates the group and goes on', async
   expect(seen).toEqual(['1', '2']);
 });
 
+test('a group lost with an entry pending is recreated at the start of the refilled stream: nothing missed, dedupe skips the rest', async () => {
+  const stream = streamKey();
+  await publish(redis, stream, range(1, 5));
+  const deliveries = new Map<string, number>();
+  const applied: string[] = [];
+  const c = consumer({
+    stream,
+    startFrom: '0',
+    retryDelayMs: 1000, // the window in which the group is lost, entry 3 pending and 4, 5 not yet handled
+    handler: async (e) => {
+      deliveries.set(e.sequence, (deliveries.get(e.sequence) ?? 0) + 1);
+      if (e.sequence === '3' && deliveries.get('3') === 1) throw new Error('fails once');
+      if (applied.includes(e.id)) return; // the dedupe by event id
+      applied.push(e.id);
+    },
+  });
+  await c.start();
+  await waitFor('entry 3 to fail once', () => deliveries.get('3') === 1);
+  // Redis lost the stream and its group; the relay refills the stream with the same ids.
+  await redis.del(stream);
+  await publish(redis, stream, range(1, 5));
+
+  await waitFor('every event applied', () => applied.length === 5, 10_000);
+  expect(applied).toEqual(range(1, 5).map((s) => userEvent(s).id));
+  expect(deliveries.get('1')).toBe(2); // handled before the loss, delivered again, skipped
+});
+
 test('rides out its connections being killed, and stop() still interrupts the read on the new connection', async () => {
   const stream = streamKey();
   const name = `victim-${keys.prefix.replace(/[{}]/g, '')}`;

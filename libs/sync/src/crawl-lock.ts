@@ -1,5 +1,7 @@
 import { PgConnections } from '@app/database';
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ROOT_LOGGER } from '@app/logger';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Logger } from 'pino';
 import type { Client } from 'pg';
 
 /** The advisory-lock namespace of crawls (two-key locks: this, then the service sid's hash). */
@@ -34,7 +36,14 @@ export class CrawlLocks implements OnApplicationShutdown {
   private live: Session | null = null;
   private opening: Promise<Session> | null = null;
 
-  constructor(private readonly pg: PgConnections) {}
+  private readonly log: Logger;
+
+  constructor(
+    private readonly pg: PgConnections,
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.log = logger.child({ component: 'crawl-locks' });
+  }
 
   /** Null when another processor (or crawl of this process) holds the service. `onLost`: the lock's session died. */
   async tryAcquire(serviceSid: string, onLost: (reason: Error) => void): Promise<HeldCrawlLock | null> {
@@ -84,6 +93,7 @@ export class CrawlLocks implements OnApplicationShutdown {
     const lost = (reason: Error) => {
       if (session.lost) return;
       session.lost = true;
+      if (session.held.size) this.log.warn({ error: reason.message, crawls: session.held.size }, 'crawl locks session lost: its crawls stop and are retried');
       client.end().catch(() => undefined);
       const holders = [...session.held.values()];
       session.held.clear();
