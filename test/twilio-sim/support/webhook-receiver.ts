@@ -56,8 +56,14 @@ export class WebhookReceiver {
     this.received.length = 0;
   }
 
+  /** Cuts the connections of the requests left hanging, as a receiver that crashed mid-request would. */
+  dropHanging(): void {
+    for (const res of this.hanging) res.socket?.destroy();
+    this.hanging.clear();
+  }
+
   async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
+    this.dropHanging();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }

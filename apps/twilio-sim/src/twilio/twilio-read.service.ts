@@ -74,11 +74,15 @@ export class TwilioReadService {
     if (request.fault?.kind === 'endless-pages' && meta.next_page_url === null) {
       // Past the end the next page starts over from the first user, one page number further: a new URL every time.
       const page = window.page + 1;
-      meta.next_page_url = listPageUrl(listUrl, query.pageSize, page, encodePageToken(service.sid, { page, direction: 'after', sid: BEFORE_ANY_USER }));
+      const token = encodePageToken(service.sid, { page, direction: 'after', sid: BEFORE_ANY_USER });
+      meta.next_page_url = listPageUrl(listUrl, query.pageSize, page, token);
     }
     const writer = new UserJsonWriter(request.origin, service.accountSid, service.sid);
     let body = `{"meta":${JSON.stringify(meta)},"users":[`;
-    const rows = request.fault?.kind === 'oversize-page' ? oversizeRows(window, users.length, request.fault.records ?? query.pageSize + OVERSIZE_EXTRA) : null;
+    const rows =
+      request.fault?.kind === 'oversize-page'
+        ? oversizeRows(window, users.length, request.fault.records ?? query.pageSize + OVERSIZE_EXTRA)
+        : null;
     if (rows) {
       body += rows.map((i) => writer.json(users[i], false)).join(',');
     } else {

@@ -21,7 +21,9 @@ export function parseFaultSpec(spec: FaultSpec): PendingFault {
   if (!Number.isSafeInteger(skip) || skip < 0) throw new BadRequestException('fault skip must be an integer >= 0');
   if (!FAULT_MATCHES.includes(match)) throw new BadRequestException(`fault match must be one of ${FAULT_MATCHES.join(', ')}`);
   if (USERS_LIST_ONLY.has(spec.kind) && match !== 'users-list') throw new BadRequestException(`fault ${spec.kind} only matches users-list`);
-  if (spec.accountSid !== undefined && typeof spec.accountSid !== 'string') throw new BadRequestException('fault accountSid must be a string');
+  if (spec.accountSid !== undefined && typeof spec.accountSid !== 'string') {
+    throw new BadRequestException('fault accountSid must be a string');
+  }
   for (const [option, owner] of Object.entries(OPTION_OWNERS)) {
     if (spec[option as keyof typeof OPTION_OWNERS] !== undefined && spec.kind !== owner) {
       throw new BadRequestException(`fault option ${option} belongs to ${owner}`);
@@ -30,7 +32,9 @@ export function parseFaultSpec(spec: FaultSpec): PendingFault {
   const pending: PendingFault = { kind: spec.kind, count, skip, match, accountSid: spec.accountSid ?? null };
   if (spec.kind === 'control-char-next-url') {
     const char = spec.char ?? '\u0000';
-    if (typeof char !== 'string' || !CONTROL_CHAR.test(char)) throw new BadRequestException('fault char must be one character in U+0000..U+001F or U+007F');
+    if (typeof char !== 'string' || !CONTROL_CHAR.test(char)) {
+      throw new BadRequestException('fault char must be one character in U+0000..U+001F or U+007F');
+    }
     pending.char = char;
   }
   if (spec.records !== undefined) {

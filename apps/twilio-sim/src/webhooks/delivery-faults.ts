@@ -26,6 +26,7 @@ export const NO_WEBHOOK_FAULTS: Readonly<WebhookFaults> = Object.freeze({
 });
 
 const MAX_MS = 600_000;
+const MAX_REORDER_WINDOW = 10_000;
 
 /** A message naming the first invalid field, or null; shared by the admin HTTP surface and in-process callers. */
 export function webhookFaultsProblem(patch: Partial<Record<keyof WebhookFaults, unknown>>): string | null {
@@ -43,8 +44,9 @@ export function webhookFaultsProblem(patch: Partial<Record<keyof WebhookFaults, 
     }
   }
   const { reorderWindow, seed } = patch;
-  if (reorderWindow !== undefined && !(Number.isSafeInteger(reorderWindow) && (reorderWindow as number) >= 0 && (reorderWindow as number) <= 10_000)) {
-    return 'reorderWindow must be an integer in 0..10000';
+  const window = reorderWindow as number;
+  if (reorderWindow !== undefined && !(Number.isSafeInteger(window) && window >= 0 && window <= MAX_REORDER_WINDOW)) {
+    return `reorderWindow must be an integer in 0..${MAX_REORDER_WINDOW}`;
   }
   if (seed !== undefined && seed !== null && !Number.isSafeInteger(seed)) return 'seed must be an integer or null';
   return null;

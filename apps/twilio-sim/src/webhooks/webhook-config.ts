@@ -82,7 +82,12 @@ export function accountWebhookJson(accountSid: string, config: WebhookConfig, or
   };
 }
 
-export function serviceWebhookJson(accountSid: string, serviceSid: string, config: WebhookConfig, origin: string): TwilioServiceWebhookConfig {
+export function serviceWebhookJson(
+  accountSid: string,
+  serviceSid: string,
+  config: WebhookConfig,
+  origin: string,
+): TwilioServiceWebhookConfig {
   return {
     account_sid: accountSid,
     chat_service_sid: serviceSid,

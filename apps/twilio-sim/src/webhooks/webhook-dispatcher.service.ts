@@ -101,7 +101,13 @@ export class WebhookDispatcherService implements OnApplicationShutdown {
     this.discardPending();
   }
 
-  private signed(accountSid: string, authToken: string, eventType: string, target: WebhookTargetUrl, params: WebhookParams): OutgoingWebhook {
+  private signed(
+    accountSid: string,
+    authToken: string,
+    eventType: string,
+    target: WebhookTargetUrl,
+    params: WebhookParams,
+  ): OutgoingWebhook {
     const form = new URLSearchParams(params as Array<[string, string]>).toString();
     const url = target.method === 'GET' ? `${target.url}${target.url.includes('?') ? '&' : '?'}${form}` : target.url;
     const headers: Record<string, string> = {

@@ -5,20 +5,23 @@ import type { OutgoingWebhook } from './outgoing-webhook';
 
 /** Twilio documents that "Conversations webhooks have a maximum timeout of 5 seconds". */
 const WEBHOOK_TIMEOUT_MS = 5000;
-/** Sends at once; the rest wait their turn, so a bulk of a million users cannot open a million sockets. */
+/** Sends in flight across accounts; the rest wait, so a bulk of a million users cannot open a million sockets. */
 const MAX_CONCURRENT_SENDS = 16;
 
 /**
- * Sends webhooks on the simulator's own connection pool and counts the outcome. Nothing here throws to a caller:
- * a refused connection, a timeout or a 500 from the receiver is a `failed` delivery, never a simulator error.
- * Twilio retries a failed connection once by default (connection overrides `rc`); the simulator does not, and
- * models repeats with the duplicate fault instead.
+ * Sends webhooks on the simulator's own connection pool and counts the outcome. One send per account is in
+ * flight at a time, so a receiver sees an account's webhooks in the order they were released: any disorder is the
+ * reorder fault's, and so reproducible from its seed. Nothing here throws to a caller: a refused connection, a
+ * timeout or a 500 from the receiver is a `failed` delivery, never a simulator error. Twilio retries a failed
+ * connection once by default (connection overrides `rc`); the simulator does not, and models repeats with the
+ * duplicate fault instead.
  */
 @Injectable()
 export class WebhookSenderService implements OnApplicationShutdown {
   private readonly agent = new Agent({ keepAliveTimeout: 1000, connections: MAX_CONCURRENT_SENDS });
-  private readonly queue: OutgoingWebhook[] = [];
-  private readonly inFlight = new Set<AbortController>();
+  /** Account → its copies waiting, in release order. */
+  private readonly queues = new Map<string, OutgoingWebhook[]>();
+  private readonly inFlight = new Map<string, AbortController>();
   private closed = false;
 
   constructor(private readonly stats: StatsService) {}
@@ -26,30 +29,38 @@ export class WebhookSenderService implements OnApplicationShutdown {
   /** The copy must already count as pending; it stops counting once sent (or discarded). */
   send(webhook: OutgoingWebhook): void {
     if (this.closed) return this.stats.webhookPending(webhook.accountSid, -1);
-    this.queue.push(webhook);
+    const queue = this.queues.get(webhook.accountSid);
+    if (queue) queue.push(webhook);
+    else this.queues.set(webhook.accountSid, [webhook]);
     this.pump();
   }
 
   /** Drops what has not started yet (reset); sends in flight finish on their own. */
   discardQueued(): void {
-    for (const webhook of this.queue.splice(0)) this.stats.webhookPending(webhook.accountSid, -1);
+    for (const queue of this.queues.values()) {
+      for (const webhook of queue) this.stats.webhookPending(webhook.accountSid, -1);
+    }
+    this.queues.clear();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closed = true;
     this.discardQueued();
-    for (const controller of this.inFlight) controller.abort();
+    for (const controller of this.inFlight.values()) controller.abort();
     await this.agent.destroy().catch(() => undefined);
   }
 
   private pump(): void {
-    while (this.inFlight.size < MAX_CONCURRENT_SENDS && this.queue.length > 0) {
-      const webhook = this.queue.shift() as OutgoingWebhook;
+    for (const [accountSid, queue] of this.queues) {
+      if (this.inFlight.size >= MAX_CONCURRENT_SENDS) return;
+      if (this.inFlight.has(accountSid)) continue;
+      const webhook = queue.shift() as OutgoingWebhook;
+      if (queue.length === 0) this.queues.delete(accountSid);
       const controller = new AbortController();
-      this.inFlight.add(controller);
+      this.inFlight.set(accountSid, controller);
       void this.deliver(webhook, controller).finally(() => {
-        this.inFlight.delete(controller);
-        this.stats.webhookPending(webhook.accountSid, -1);
+        this.inFlight.delete(accountSid);
+        this.stats.webhookPending(accountSid, -1);
         this.pump();
       });
     }
