@@ -11,9 +11,9 @@ import type { WebhookFaults } from './delivery-faults';
 import { DeliveryFaultsService } from './delivery-faults.service';
 import type { OutgoingWebhook } from './outgoing-webhook';
 import { ReorderBuffer } from './reorder-buffer';
-import { userWebhookParams, type UserEventType, type WebhookParams } from './user-webhook-params';
-import { WebhookConfigService, type WebhookTargetUrl } from './webhook-config.service';
-import { SIGNATURE_HEADER, twilioSignature } from './webhook-signature';
+import { signedWebhook } from './signed-webhook';
+import { userWebhookParams, type UserEventType } from './user-webhook-params';
+import { WebhookConfigService } from './webhook-config.service';
 import { WebhookSenderService } from './webhook-sender.service';
 
 /**
@@ -52,7 +52,9 @@ export class WebhookDispatcherService implements OnApplicationShutdown {
     const account = this.store.account(service.accountSid);
     if (!target || !account) return;
     for (const user of users) {
-      this.dispatch(this.signed(account.sid, account.authToken, eventType, target, userWebhookParams(eventType, service, user)));
+      const params = userWebhookParams(eventType, service, user);
+      const idempotencyToken = randomHex(this.ids, 32);
+      this.dispatch(signedWebhook({ accountSid: account.sid, authToken: account.authToken, eventType, target, params, idempotencyToken }));
     }
   }
 
@@ -99,25 +101,6 @@ export class WebhookDispatcherService implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.discardPending();
-  }
-
-  private signed(
-    accountSid: string,
-    authToken: string,
-    eventType: string,
-    target: WebhookTargetUrl,
-    params: WebhookParams,
-  ): OutgoingWebhook {
-    const form = new URLSearchParams(params as Array<[string, string]>).toString();
-    const url = target.method === 'GET' ? `${target.url}${target.url.includes('?') ? '&' : '?'}${form}` : target.url;
-    const headers: Record<string, string> = {
-      [SIGNATURE_HEADER]: twilioSignature(authToken, url, target.method === 'GET' ? [] : params),
-      // Same token on every copy of one event, as on Twilio's retries: what a receiver deduplicates on.
-      'I-Twilio-Idempotency-Token': randomHex(this.ids, 32),
-      'User-Agent': 'TwilioProxy/1.1',
-    };
-    if (target.method === 'POST') headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    return { accountSid, eventType, method: target.method, url, headers, body: target.method === 'POST' ? form : null };
   }
 
   private dispatch(webhook: OutgoingWebhook): void {
