@@ -75,11 +75,11 @@ describe('concurrency as Twilio models it', () => {
       durations.push(performance.now() - started);
     }
     expect(Math.min(...durations)).toBeGreaterThanOrEqual(48);
-    expect(Math.max(...durations)).toBeLessThan(250 + 1000);
+    expect(Math.max(...durations)).toBeLessThan(250 + 2500); // generous: a loaded machine only ever adds
     expect(Math.max(...durations) - Math.min(...durations)).toBeGreaterThan(40);
     // Every admitted request held its slot for its own wait: the mean is the latency, give or take the jitter.
     const mean = sim.admin.stats().meanSlotMs[sim.accountSid];
     expect(mean).toBeGreaterThan(50);
-    expect(mean).toBeLessThan(250 + 500);
+    expect(mean).toBeLessThan(250 + 1500);
   });
 });

@@ -28,8 +28,9 @@ describe('webhook delivery faults', () => {
     await receiver.close();
   });
   beforeEach(async () => {
-    await until('earlier deliveries to settle', settled(sim));
+    // Clearing releases whatever an earlier test left held for reordering; then everything can settle.
     sim.admin.clearWebhookFaults(sim.accountSid);
+    await until('earlier deliveries to settle', settled(sim));
     sim.admin.resetStats();
     receiver.clear();
   });
@@ -84,7 +85,7 @@ describe('webhook delivery faults', () => {
     await receiver.waitFor(10);
     const waits = receiver.received.map((h) => h.at - (started.get(h.params.Identity) as number));
     expect(Math.min(...waits)).toBeGreaterThanOrEqual(145);
-    expect(Math.max(...waits)).toBeLessThan(450 + 1000);
+    expect(Math.max(...waits)).toBeLessThan(450 + 2500); // generous: a loaded machine only ever adds
     expect(Math.max(...waits) - Math.min(...waits)).toBeGreaterThan(20);
   });
 
@@ -108,6 +109,7 @@ describe('webhook delivery faults', () => {
     expect(hooks[0].at - started).toBeGreaterThanOrEqual(240);
     expect(identities(hooks)).not.toEqual(timed);
 
+    await until('the timed copies to be counted', settled(sim));
     receiver.clear();
     sim.admin.setWebhookFaults(sim.accountSid, { reorderMaxHoldMs: 600_000 });
     createUsers('flushed', 4);
