@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, loadDotEnv } from '@app/config';
+import { redactRegisteredSecrets } from '@app/redaction';
 import { startMirror } from './bootstrap';
 
 async function main() {
@@ -34,7 +35,7 @@ async function main() {
     mirror.close().then(
       () => process.exit(0),
       (e) => {
-        console.error(`shutdown after ${signal} failed: ${e instanceof Error ? e.message : String(e)}`);
+        console.error(redactRegisteredSecrets(`shutdown after ${signal} failed: ${e instanceof Error ? e.message : String(e)}`));
         process.exit(1);
       },
     );
@@ -49,6 +50,6 @@ function describe(e: unknown): string {
 }
 
 main().catch((e) => {
-  console.error(`mirror failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(redactRegisteredSecrets(`mirror failed to start: ${e instanceof Error ? e.message : String(e)}`));
   process.exit(1);
 });

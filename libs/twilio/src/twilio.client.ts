@@ -4,7 +4,7 @@ import { parseErrorBody } from './error-body.parser';
 import { foreignUrlProblem, ListEnvelope, MAX_PAGE_SIZE, parseJsonBody, parseListEnvelope, parseListRecords } from './list-page.parser';
 import { parseRetryAfter } from './retry-after.parser';
 import { parseService } from './service.parser';
-import { authMaterial, redactSecrets, type AuthMaterial } from './twilio.auth';
+import { authMaterial, type AuthMaterial } from './twilio.auth';
 import {
   errorForStatus,
   TwilioError,
@@ -361,7 +361,7 @@ export class TwilioClient {
   }
 
   #redact(text: string): string {
-    return redactSecrets(text, this.#auth.secrets);
+    return this.#auth.redactor.redact(text);
   }
 
   #warn(obj: object, msg: string): void {
