@@ -64,11 +64,6 @@ export class SecretRedactor {
     return this;
   }
 
-  /** True when nothing is configured: redact() then returns its input as is. */
-  get empty(): boolean {
-    return this.windows.size === 0 && this.wholeForms.size === 0;
-  }
-
   /** The text with every stretch of secret material replaced; the same string when there was none. */
   redact(text: string): string {
     const spans = this.spans(text);

@@ -203,7 +203,7 @@ export class TwilioClient {
       if (!parsed.ok) fail(parsed.reason);
       const envelope = parsed.value;
       // Followed, stored as the checkpoint and shown in errors: an upstream echoing a credential into it must not.
-      if (envelope.nextPageUrl !== null && this.#redact(envelope.nextPageUrl) !== envelope.nextPageUrl) fail('meta.next_page_url carries a credential');
+      if (envelope.nextPageUrl !== null && this.#auth.redactor.containsSecret(envelope.nextPageUrl)) fail('meta.next_page_url carries a credential');
       return { ...envelope, url };
     });
   }
