@@ -7,15 +7,19 @@ export const SECRET_WINDOW = 8;
 /** A form shorter than the window is matched whole, unless shorter than this: such text is everywhere. */
 export const MIN_WHOLE_FORM = 4;
 
-// A bitset of window hashes in front of the exact check: most positions of most text cost a shift and a load.
-const FILTER_BITS = 1 << 20;
-const HASH_KEY_MASK = 0x3fffffff;
 /**
- * The window hash is h = Σ c·31^(7-k) mod 2^32, rolled one character at a time. ×31 is a shift and a
- * subtraction, and what the character leaving the window contributed comes from a table: no Math.imul on
- * the hot path, which some hosts (jest's vm contexts) run far slower than plain integer arithmetic.
+ * A window of 8 always holds a whole 4-character gram that starts at a multiple of 4. So the scan reads
+ * only those grams, against a bitset of every gram of every form: ordinary text costs one look-up per 4
+ * characters, and only a gram that is in the set has the windows around it checked exactly.
  */
-const LEAVING = buildLeavingTable();
+const GRAM = SECRET_WINDOW / 2;
+const FILTER_LOG2 = 20;
+const FILTER_BITS = 1 << FILTER_LOG2;
+const HASH_KEY_MASK = 0x3fffffff;
+// Bound once: jest's vm contexts make every `Math.imul` look-up on a hot path many times slower.
+const imul = Math.imul;
+/** 31^7 mod 2^32: what the character leaving a window weighs in its hash. */
+const POW_LAST = Array.from({ length: SECRET_WINDOW - 1 }).reduce<number>((x) => imul(x, 31), 1);
 
 /**
  * Redacts every stretch of text made of secret material: any 8 characters in a row of any form of a secret
@@ -25,8 +29,8 @@ const LEAVING = buildLeavingTable();
  * a `[REDACTED]` is at most 7 characters on either side.
  *
  * Written here rather than taken from a library: the npm redaction libraries (pino's redact, fast-redact)
- * censor by object path, not by content, and none matches encoded fragments of a value. A rolling hash over
- * 8-character windows keeps the cost linear in the text and independent of how many secrets there are.
+ * censor by object path, not by content, and none matches encoded fragments of a value. Sampled grams in front
+ * of hashed windows keep the cost linear in the text and independent of how many secrets there are.
  */
 export class SecretRedactor {
   /** Folded windows by hash (30 bits, so keys stay small integers). */
@@ -52,12 +56,14 @@ export class SecretRedactor {
       }
       for (let i = 0; i + SECRET_WINDOW <= folded.length; i++) {
         const w = folded.slice(i, i + SECRET_WINDOW);
-        const h = windowHash(w);
-        const bucket = this.windows.get(h & HASH_KEY_MASK);
+        const key = windowHash(w, 0) & HASH_KEY_MASK;
+        const bucket = this.windows.get(key);
         if (bucket?.includes(w)) continue;
         if (bucket) bucket.push(w);
-        else this.windows.set(h & HASH_KEY_MASK, [w]);
-        const bit = mix(h);
+        else this.windows.set(key, [w]);
+      }
+      for (let i = 0; i + GRAM <= folded.length; i++) {
+        const bit = gramBit(folded, i);
         this.filter[bit >>> 5] |= 1 << (bit & 31);
       }
     }
@@ -93,21 +99,23 @@ export class SecretRedactor {
 
   private scanWindows(text: string, found: number[]): void {
     const { filter, windows } = this;
-    const n = text.length;
-    let h = 0;
-    for (let i = 0; i < SECRET_WINDOW; i++) h = (times31(h) + fold(text.charCodeAt(i))) | 0;
-    for (let i = 0; ; i++) {
-      const bit = mix(h);
-      if ((filter[bit >>> 5] >>> (bit & 31)) & 1 && matchesAny(windows.get(h & HASH_KEY_MASK), text, i)) {
+    const lastWindow = text.length - SECRET_WINDOW;
+    let checked = -1; // windows starting at or before this are done
+    let h = 0; // hash of the window at checked, rolled on while candidate windows follow each other
+    for (let p = 0; p + GRAM <= text.length; p += GRAM) {
+      const bit = gramBit(text, p);
+      if (!((filter[bit >>> 5] >>> (bit & 31)) & 1)) continue;
+      // The windows that hold the gram at p start from p - 4 to p.
+      const to = Math.min(p, lastWindow);
+      for (let i = Math.max(p - GRAM, checked + 1); i <= to; i++) {
+        h = i === checked + 1 && i > 0 ? rollHash(h, text, i) : windowHash(text, i);
+        checked = i;
+        if (!matchesAny(windows.get(h & HASH_KEY_MASK), text, i)) continue;
         const last = found.length - 1;
         // Windows come in order: one that overlaps or touches the stretch before extends it.
         if (last > 0 && found[last] >= i) found[last] = i + SECRET_WINDOW;
         else found.push(i, i + SECRET_WINDOW);
       }
-      if (i + SECRET_WINDOW >= n) break;
-      const out = fold(text.charCodeAt(i));
-      const inc = fold(text.charCodeAt(i + SECRET_WINDOW));
-      h = (times31((h - LEAVING[out]) | 0) + inc) | 0;
     }
   }
 
@@ -128,23 +136,24 @@ function foldAscii(s: string): string {
   return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
 }
 
-function windowHash(folded: string): number {
+/** Hash of the ASCII-folded window text[at, at+8). */
+function windowHash(text: string, at: number): number {
   let h = 0;
-  for (let i = 0; i < SECRET_WINDOW; i++) h = (times31(h) + folded.charCodeAt(i)) | 0;
+  for (let k = at; k < at + SECRET_WINDOW; k++) h = (imul(h, 31) + fold(text.charCodeAt(k))) | 0;
   return h;
 }
 
-function times31(h: number): number {
-  return ((h << 5) - h) | 0;
+/** The hash of the window at `at`, from that of the window one character before it. */
+function rollHash(previous: number, text: string, at: number): number {
+  const leaving = imul(fold(text.charCodeAt(at - 1)), POW_LAST);
+  return (imul((previous - leaving) | 0, 31) + fold(text.charCodeAt(at + SECRET_WINDOW - 1))) | 0;
 }
 
-/** c·31^7 mod 2^32 for every UTF-16 code unit c. */
-function buildLeavingTable(): Int32Array {
-  let pow = 1;
-  for (let i = 0; i < SECRET_WINDOW - 1; i++) pow = Math.imul(pow, 31);
-  const table = new Int32Array(0x10000);
-  for (let c = 0; c < table.length; c++) table[c] = Math.imul(c, pow);
-  return table;
+/** The filter bit of the ASCII-folded gram text[at, at+4). */
+function gramBit(text: string, at: number): number {
+  let g = 0;
+  for (let k = at; k < at + GRAM; k++) g = (imul(g, 131) + fold(text.charCodeAt(k))) | 0;
+  return imul(g, 0x9e3779b1) >>> (32 - FILTER_LOG2);
 }
 
 /** Whether text[at, at+8), ASCII-folded, is one of the candidate windows; compares codes, allocates nothing. */
@@ -155,11 +164,6 @@ function matchesAny(candidates: string[] | undefined, text: string, at: number):
     return true;
   }
   return false;
-}
-
-/** The filter's bit for a window hash: its high bits folded onto the low ones. */
-function mix(h: number): number {
-  return (h ^ (h >>> 11) ^ (h >>> 21)) & (FILTER_BITS - 1);
 }
 
 /**
