@@ -318,6 +318,5 @@ describe('no secret, in any form, leaves the service', () => {
     expect(redisDump).toMatch(/failedReason/);
     // The access log has the request that carried the token in its query string, with the token taken out.
     expect(output).toMatch(/"url":"\/v1\/services\?access_token=\[REDACTED\]"/);
-
   });
 });
