@@ -119,7 +119,17 @@ export class EnvironmentVariables {
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
   @Max(256)
-  WORKER_CONCURRENCY = 4;
+  WORKER_CONCURRENCY = 64;
+
+  /**
+   * A crawl that has run this long hands its job back (committed, at its checkpoint) when other crawl jobs wait, so
+   * that with more services than WORKER_CONCURRENCY every service progresses.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  @MaxTimerMs()
+  CRAWL_SLICE_MS = 60_000;
 
   /** Attempts of a crawl job for retryable faults (5xx, timeouts, malformed bodies); 429s never count. */
   @Transform(toInt)

@@ -94,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       onStart: vars.SYNC_ON_START,
       recoverIntervalMs: vars.SYNC_RECOVER_INTERVAL_MS,
       workerConcurrency: vars.WORKER_CONCURRENCY,
+      sliceMs: vars.CRAWL_SLICE_MS,
       maxAttempts: vars.CRAWL_MAX_ATTEMPTS,
       maxRetries: vars.CRAWL_MAX_RETRIES,
       maxPages: vars.CRAWL_MAX_PAGES,

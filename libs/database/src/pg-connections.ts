@@ -74,8 +74,8 @@ export class PgConnections {
       ...(opts.types ? { types: opts.types } : {}),
       ...(opts.options ? { options: opts.options } : {}),
     });
-    // The owner's own listener decides what a lost session means; this one only makes sure none is unhandled.
-    client.on('error', (err) => this.log.warn({ connection: opts.applicationName, error: err.message }, 'postgres connection lost'));
+    // The owner's own listener decides what a lost session means and logs it; this one only makes sure none is unhandled.
+    client.on('error', (err) => this.log.debug({ connection: opts.applicationName, error: err.message }, 'postgres connection error'));
     return client;
   }
 }

@@ -72,7 +72,7 @@ describe('RedisRequestLimiter lease handoff', () => {
 
   it('hands a lease from one request to the next without ACQUIRE, records the successes, and gives it back after the park window', async () => {
     const acc = account();
-    const l = limiter(redisA, { initial: 2, parkMs: 300 });
+    const l = limiter(redisA, { initial: 2, max: 100, parkMs: 300 });
     const first = await l.acquire(acc);
     const limitBefore = (await l.state(acc)).limit;
     first.release('ok');
@@ -87,9 +87,7 @@ describe('RedisRequestLimiter lease handoff', () => {
     await a.settled(acc);
     const parked = await l.state(acc);
     expect(parked.inFlight).toBe(1); // the parked lease is still held in Redis
-    let expected = limitBefore;
-    for (let i = 0; i < 10; i++) expected += 0.05 / expected;
-    expect(parked.limit).toBeCloseTo(expected, 9); // ten additive increases, recorded by RENEW
+    expect(parked.limit).toBe(limitBefore + 10); // ten successes of a slow start (one each), recorded by RENEW
 
     await waitUntil(async () => (await redisA.zcard(leasesKey(acc))) === 0, 'the park window to pass');
     expect(a.count('budgetRelease', acc)).toBe(1);
@@ -129,15 +127,47 @@ describe('RedisRequestLimiter lease handoff', () => {
     expect(a.count('budgetRelease', acc)).toBe(1);
   });
 
-  it("a 'throttled' release is never handed off: RELEASE lowers the limit", async () => {
+  it("a 'throttled' release is never handed off: RELEASE lowers the limit to below the concurrency refused", async () => {
     const acc = account();
     const l = limiter(redisA, { initial: 4, parkMs: 300 });
-    (await l.acquire(acc)).release('throttled');
+    const leases = await Promise.all([1, 2, 3, 4].map(() => l.acquire(acc)));
+    leases[3].release('throttled'); // the fourth request at once was refused
     expect(a.count('budgetRelease', acc)).toBe(1);
     await a.settled(acc);
-    expect(await l.state(acc)).toEqual({ limit: 3, inFlight: 0 });
+    expect(await l.state(acc)).toEqual({ limit: 3, inFlight: 3 });
+    for (const lease of leases.slice(0, 3)) lease.release('ok');
+    await a.settled(acc);
+    expect(a.count('budgetAcquire', acc)).toBe(4);
+  });
+
+  it('a budget with no history doubles per round until its first 429, then grows by about `increase` per round', async () => {
+    const acc = account();
+    const l = limiter(redisA, { initial: 2, max: 64, parkMs: 0, increase: 1 });
+    const round = async () => {
+      const { limit } = await l.state(acc);
+      const leases = await Promise.all(Array.from({ length: Math.floor(limit) }, () => l.acquire(acc)));
+      for (const lease of leases) lease.release('ok');
+      await a.settled(acc);
+      return (await l.state(acc)).limit;
+    };
+    expect([await round(), await round(), await round()]).toEqual([4, 8, 16]);
+    const leases = await Promise.all(Array.from({ length: 16 }, () => l.acquire(acc)));
+    leases[15].release('throttled'); // Twilio refused the 16th at once
+    for (const lease of leases.slice(0, 15)) lease.release('ok');
+    await a.settled(acc);
+    const after = (await l.state(acc)).limit;
+    expect(after).toBeGreaterThanOrEqual(15);
+    expect(after).toBeLessThan(16); // held below the refused level, no longer doubling
+  });
+
+  it('a budget unused for idleResetMs is forgotten and starts over', async () => {
+    const acc = account();
+    const l = limiter(redisA, { initial: 2, max: 64, parkMs: 0, idleResetMs: 200 });
     (await l.acquire(acc)).release('ok');
-    expect(a.count('budgetAcquire', acc)).toBe(2);
+    await a.settled(acc);
+    expect((await l.state(acc)).limit).toBe(3);
+    await waitUntil(async () => (await redisA.exists(`${keys.prefix}:budget:${acc}:state`)) === 0, 'the idle budget to expire');
+    expect((await l.state(acc)).limit).toBe(2);
   });
 
   it('after a 429 the limit stays below the refused level for the hold, then probes it again', async () => {
@@ -145,7 +175,7 @@ describe('RedisRequestLimiter lease handoff', () => {
     // increase 2 and parking off: every success adds 2 / limit, and each request is its own ACQUIRE/RELEASE.
     const l = limiter(redisA, { initial: 3, max: 10, increase: 2, parkMs: 0, probeHoldMs: 400 });
     const leases = await Promise.all([l.acquire(acc), l.acquire(acc), l.acquire(acc)]);
-    leases[0].release('throttled'); // the third request in flight was refused: level 3
+    leases[2].release('throttled'); // the third request in flight was refused: level 3
     leases[1].release('ok');
     leases[2].release('ok');
     await a.settled(acc);
@@ -170,7 +200,7 @@ describe('RedisRequestLimiter lease handoff', () => {
     const other = limiter(redisB, { initial: 8, max: 8, parkMs: 0 });
     const held = await mine.acquire(acc);
     const theirs = await Promise.all(Array.from({ length: 7 }, () => other.acquire(acc)));
-    theirs[0].release('throttled'); // 8 → 6 while 7 leases are out
+    theirs[5].release('throttled'); // the 7th lease out was refused: 8 → 6 while 7 leases are out
     await b.settled(acc);
     expect(await mine.state(acc)).toEqual({ limit: 6, inFlight: 7 });
 

@@ -19,10 +19,24 @@ export class RedisConnections implements OnApplicationShutdown {
   readonly commands: Redis;
   private readonly log: Logger;
 
+  private readonly url: string;
+
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(ROOT_LOGGER) logger: Logger) {
+    this.url = config.redisUrl;
     this.log = logger.child({ component: 'redis' });
     this.queue = this.connect('queue', config.redisUrl, { maxRetriesPerRequest: null });
     this.commands = this.connect('commands', config.redisUrl, { maxRetriesPerRequest: 2 });
+  }
+
+  /**
+   * A connection for one component's own use (the relay's), with its options. Its 'error' listener only keeps
+   * errors from going unhandled (ioredis would print each failed reconnect); the owner logs losing and regaining it,
+   * and closes it.
+   */
+  dedicated(name: string, opts: RedisOptions): Redis {
+    const redis = new Redis(this.url, { ...opts, connectionName: `twilio-mirror-${name}` });
+    redis.on('error', (err: Error) => this.log.debug({ connection: name, error: err.message }, 'redis connection error'));
+    return redis;
   }
 
   /** Nest runs the shutdown hooks of the modules that import this one first: their queues and workers are closed. */

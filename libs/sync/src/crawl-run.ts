@@ -25,8 +25,15 @@ interface CrawlPage {
   attempts: Attempts;
 }
 
-/** Told when a page got through, so the processor can reset what it keeps about throttling. */
-export type OnPageWritten = () => Promise<void>;
+/** What the crawl asks of whoever runs it (the processor), between pages. */
+export interface CrawlHooks {
+  /** A page got through: the processor resets what it keeps about throttling. */
+  onPageWritten(): Promise<void>;
+  /** Whether to stop at this page's checkpoint and hand the job back, so that waiting crawls get a turn. */
+  shouldYield(): Promise<boolean>;
+}
+
+const NO_HOOKS: CrawlHooks = { onPageWritten: async () => undefined, shouldYield: async () => false };
 
 /**
  * Crawls one service: from the run's checkpoint, follows next_page_url verbatim to the last page, each page
@@ -55,8 +62,8 @@ export class CrawlRun {
     this.maxPages = config.sync.maxPages;
   }
 
-  execute(request: CrawlRequest, onPageWritten: OnPageWritten = async () => undefined): Promise<CrawlOutcome> {
-    const p = this.lockedCrawl(request, onPageWritten);
+  execute(request: CrawlRequest, hooks: CrawlHooks = NO_HOOKS): Promise<CrawlOutcome> {
+    const p = this.lockedCrawl(request, hooks);
     this.active.add(p);
     return p.finally(() => this.active.delete(p));
   }
@@ -67,18 +74,18 @@ export class CrawlRun {
     await Promise.allSettled([...this.active]);
   }
 
-  private async lockedCrawl(request: CrawlRequest, onPageWritten: OnPageWritten): Promise<CrawlOutcome> {
+  private async lockedCrawl(request: CrawlRequest, hooks: CrawlHooks): Promise<CrawlOutcome> {
     const abort = new AbortController();
     const lock = await this.locks.tryAcquire(request.serviceSid, (reason) => abort.abort(reason));
     if (!lock) return { kind: 'locked' };
     try {
-      return await this.crawl(request, abort, onPageWritten);
+      return await this.crawl(request, abort, hooks);
     } finally {
       await lock.release();
     }
   }
 
-  private async crawl(request: CrawlRequest, abort: AbortController, onPageWritten: OnPageWritten): Promise<CrawlOutcome> {
+  private async crawl(request: CrawlRequest, abort: AbortController, hooks: CrawlHooks): Promise<CrawlOutcome> {
     const { accountSid, serviceSid } = request;
     const scope: WriteScope = { accountSid, serviceSid };
     const client = this.accounts.client(accountSid);
@@ -130,10 +137,14 @@ export class CrawlRun {
         if (report) log.info(report, 'crawl progress');
         for (const r of result.rejected) log.warn({ page: pageNo, sid: r.sid, reason: r.reason }, 'user record rejected');
         log.debug({ page: pageNo, users: page.users.length, created: result.created, updated: result.updated }, 'page written');
-        await onPageWritten();
+        await hooks.onPageWritten();
         next = page.nextUrl;
         if (next && this.stopping) {
-          log.info({ page: pageNo, checkpoint: page.nextUrl }, 'shutting down: page committed, job handed back');
+          log.info({ page: pageNo, checkpoint: next }, 'shutting down: page committed, job handed back');
+          return { kind: 'handed-back', runId: run.id };
+        }
+        if (next && (await hooks.shouldYield())) {
+          log.info({ page: pageNo, checkpoint: next }, 'other crawls are waiting: page committed, job handed back to the queue');
           return { kind: 'handed-back', runId: run.id };
         }
       }
@@ -141,10 +152,11 @@ export class CrawlRun {
       if (next) throw new Error(`read-ahead ended before the last page (next: ${next})`);
       const deleted = await this.sweep.run(scope, ref, client, log, abort.signal);
       abort.signal.throwIfAborted();
+      // The account first: whoever waits for the run to finish then finds the account's health settled too.
+      await this.services.markAccount(accountSid, 'ok', null);
       const finished = await this.runs.finish(run.id, 'succeeded', null, { endCrawl: run.crawlId });
       this.recordEnd('succeeded', finished);
       await this.services.recordRun(serviceSid, accountSid, run.id, 'succeeded', await this.sweep.liveCount(serviceSid));
-      await this.services.markAccount(accountSid, 'ok', null);
       log.info(
         { pages: finished.pages, users: finished.usersSeen, created: finished.created, updated: finished.updated, deleted, requests: finished.requests, throttled: finished.throttled },
         'crawl succeeded',
@@ -178,6 +190,7 @@ export class CrawlRun {
     const handling = classifyCrawlError(e, request.finalAttempt);
     const error = describeError(e instanceof PageFetchError ? e.cause : e);
     if (e instanceof PageFetchError) await this.runs.recordAttempts(runId, e.attempts.requests, e.attempts.throttled, e.attempts.retries);
+    if (handling.accountStatus === 'unhealthy') await this.services.markAccount(request.accountSid, 'unhealthy', error);
     if (handling.runStatus === 'failed') {
       this.recordEnd('failed', await this.runs.finish(runId, 'failed', error, handling.checkpoint === 'drop' ? { endCrawl: crawlId, dropCheckpoint: true } : {}));
       await this.services.recordRun(request.serviceSid, request.accountSid, runId, 'failed', null);
@@ -186,7 +199,6 @@ export class CrawlRun {
       this.recordEnd('removed', await this.runs.finish(runId, 'removed', error));
       await this.services.recordRun(request.serviceSid, request.accountSid, runId, 'removed', null);
     }
-    if (handling.accountStatus === 'unhealthy') await this.services.markAccount(request.accountSid, 'unhealthy', error);
 
     const cause = e instanceof PageFetchError ? e.cause : e;
     switch (handling.jobAction) {

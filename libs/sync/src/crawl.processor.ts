@@ -1,6 +1,6 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
-import { CRAWL_QUEUE, CrawlJobData, QueueFactory } from '@app/queue';
+import { CRAWL_QUEUE, CrawlJobData, CrawlQueue, QueueFactory } from '@app/queue';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { Logger } from 'pino';
@@ -12,9 +12,10 @@ import { CrawlRun } from './crawl-run';
 const LOCKED_RETRY_MS = 5_000;
 
 /**
- * The worker role: runs crawl jobs from the queue, WORKER_CONCURRENCY at a time. It only maps a job onto the
- * CrawlRun use case and the outcome back onto BullMQ: park (delayed, no attempt spent), complete, fail for good,
- * or let BullMQ retry.
+ * The worker role: runs crawl jobs from the queue, up to WORKER_CONCURRENCY at a time (the accounts' budgets decide
+ * how many requests are in flight: a crawl waiting for one holds nothing but its job). It only maps a job onto the
+ * CrawlRun use case and the outcome back onto BullMQ: park (delayed, no attempt spent), complete, fail for good, or
+ * let BullMQ retry; and after CRAWL_SLICE_MS it asks a crawl to yield its job when others wait.
  */
 @Injectable()
 export class CrawlProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -25,6 +26,7 @@ export class CrawlProcessor implements OnApplicationBootstrap, BeforeApplication
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
     private readonly factory: QueueFactory,
+    private readonly queue: CrawlQueue,
     private readonly crawl: CrawlRun,
   ) {
     this.log = logger.child({ component: 'crawl-worker' });
@@ -58,10 +60,14 @@ export class CrawlProcessor implements OnApplicationBootstrap, BeforeApplication
   async process(job: Job<CrawlJobData>, token?: string): Promise<CrawlOutcome> {
     const { accountSid, serviceSid, trigger } = job.data;
     const attempt = job.attemptsMade + 1;
+    const sliceEnds = Date.now() + this.config.sync.sliceMs;
     const outcome = await this.crawl.execute(
       { accountSid, serviceSid, trigger, finalAttempt: attempt >= (job.opts.attempts ?? 1), jobId: job.id, attempt },
-      async () => {
-        if (job.data.throttleStreak) await job.updateData({ ...job.data, throttleStreak: 0 });
+      {
+        onPageWritten: async () => {
+          if (job.data.throttleStreak) await job.updateData({ ...job.data, throttleStreak: 0 });
+        },
+        shouldYield: async () => Date.now() >= sliceEnds && (await this.othersWaiting()),
       },
     );
     switch (outcome.kind) {
@@ -87,6 +93,14 @@ export class CrawlProcessor implements OnApplicationBootstrap, BeforeApplication
         if (outcome.handling.jobAction === 'retry') throw outcome.cause;
         throw outcome.cause instanceof UnrecoverableError ? outcome.cause : new UnrecoverableError(outcome.error);
     }
+  }
+
+  private waiting = { count: 0, at: 0 };
+
+  /** Whether crawl jobs wait for a worker slot (asked of Redis at most once a second). */
+  private async othersWaiting(): Promise<boolean> {
+    if (Date.now() - this.waiting.at > 1000) this.waiting = { count: await this.queue.queue.getWaitingCount(), at: Date.now() };
+    return this.waiting.count > 0;
   }
 
   private async park(job: Job<CrawlJobData>, token: string | undefined, delayMs: number): Promise<never> {

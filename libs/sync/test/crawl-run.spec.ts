@@ -223,4 +223,16 @@ describe('CrawlRun', () => {
     expect(pages).toEqual([...pages].sort((a, b) => a - b)); // forward only
     expect(new Set(pages).size).toBe(pages.length);
   });
+
+  it('yields its job at a checkpoint when asked to (other crawls wait), and never after the last page', async () => {
+    const t = crawlRun({ pages: 3 });
+    let asked = 0;
+    const outcome = await t.crawl.execute(REQUEST, { onPageWritten: async () => undefined, shouldYield: async () => ++asked >= 2 });
+    expect(outcome).toEqual({ kind: 'handed-back', runId: '7' });
+    expect(t.applied).toHaveLength(2);
+    expect(t.run.status).toBe('running');
+
+    const last = crawlRun({ pages: 1 });
+    expect(await last.crawl.execute(REQUEST, { onPageWritten: async () => undefined, shouldYield: async () => true })).toMatchObject({ kind: 'succeeded' });
+  });
 });

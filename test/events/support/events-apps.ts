@@ -5,13 +5,13 @@ import {
   EventsFeedModule,
   EventsRelayModule,
   OutboxRelay,
-  OutboxRepository,
   RAW_JSON_TYPES,
   RelayOptions,
   RelayRow,
   UserChange,
   OutboxRelayRepository,
 } from '@app/events';
+import { appendEvents } from '@app/mirror-writer';
 import { createRootLogger, LoggerModule } from '@app/logger';
 import { INestApplication } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
@@ -135,13 +135,12 @@ export function fakeUser(n: number, name = `User ${n}`): MirrorUser {
 export function createdChanges(from: number, count: number): UserChange[] {
   return Array.from({ length: count }, (_, i) => {
     const after = fakeUser(from + i);
-    return { op: 'created' as const, before: null, after, changed: ['identity', 'friendly_name'] as UserChange['changed'] };
+    return { op: 'created' as const, before: null, after, changed: ['identity', 'friendly_name'] as UserChange['changed'], version: 1 };
   });
 }
 
 export async function commitEvents(ds: DataSource, changes: UserChange[]): Promise<void> {
-  const outbox = new OutboxRepository();
-  await ds.transaction((m) => outbox.append(m, { accountSid: ACCOUNT, serviceSid: SERVICE, runId: null }, changes));
+  await ds.transaction((m) => appendEvents(m, { accountSid: ACCOUNT, serviceSid: SERVICE, runId: null }, changes));
 }
 
 /** The oldest unpublished rows as the relay reads them (data as JSON text), on a connection of their own. */
