@@ -39,6 +39,15 @@ export interface AppConfig {
     streamMaxLen: number;
     retentionHours: number;
   };
+  /** The HTTP change feed's limits (api role). */
+  feed: {
+    maxSubscribers: number;
+    maxSubscribersPerToken: number;
+    /** Events per second per SSE stream, or per token for long-polls. */
+    replayRate: number;
+    slowClientGraceMs: number;
+    safetyPollMs: number;
+  };
   sync: {
     cron: string;
     onStart: boolean;

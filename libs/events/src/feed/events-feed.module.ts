@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { EventsFeedService } from './events-feed.service';
+import { FeedAdmission } from './feed-admission.service';
 import { EventsSseService } from './events-sse.service';
 import { PublicationListener } from './publication-listener.service';
 
@@ -10,7 +11,7 @@ import { PublicationListener } from './publication-listener.service';
  */
 @Module({
   controllers: [EventsController],
-  providers: [PublicationListener, EventsFeedService, EventsSseService],
-  exports: [EventsFeedService],
+  providers: [PublicationListener, EventsFeedService, EventsSseService, FeedAdmission],
+  exports: [EventsFeedService, PublicationListener, FeedAdmission],
 })
 export class EventsFeedModule {}

@@ -1,0 +1,73 @@
+import { EventsFeedRepository } from './events-feed.repository';
+import { FeedPage } from './feed-page';
+
+/** Rows one read fetches: the largest long-poll `limit`, so one read serves every subscriber at a position. */
+export const FEED_READ_ROWS = 1000;
+/** Full pages kept for subscribers that come by the same position a little later (a replay, a lagging stream). */
+const CACHE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The feed's reads, shared. Subscribers waiting at one position all wake at one publication and ask for the same
+ * page in the same tick: they get one query between them. A full page (FEED_READ_ROWS events) can never change, so
+ * it is also kept, within a memory budget, for the subscribers replaying behind. A short page is never kept: it
+ * grows as events are published.
+ */
+export class FeedPageReader {
+  private readonly inFlight = new Map<string, Promise<FeedPage>>();
+  /** Insertion order is recency: a hit moves its page to the end, eviction takes from the front. */
+  private readonly cache = new Map<string, FeedPage>();
+  private cachedBytes = 0;
+  private reads = 0;
+
+  constructor(
+    private readonly events: EventsFeedRepository,
+    private readonly cacheBytes = CACHE_BYTES,
+  ) {}
+
+  /** Queries sent, for tests that count them. */
+  get queryCount(): number {
+    return this.reads;
+  }
+
+  /** Up to FEED_READ_ROWS published events after `after` (null: from the oldest retained). */
+  read(after: string | null): Promise<FeedPage> {
+    const key = after ?? 'oldest';
+    const cached = this.cache.get(key);
+    if (cached) {
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return Promise.resolve(cached);
+    }
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.query(after).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async query(after: string | null): Promise<FeedPage> {
+    this.reads++;
+    const rows = await this.events.publishedAfter(after, FEED_READ_ROWS);
+    const from = after ?? (rows.length ? String(BigInt(rows[0].sequence) - 1n) : null);
+    if (from === null) return FeedPage.empty('0'); // empty outbox, no position: the caller resolves it
+    const page = FeedPage.of(from, rows);
+    // Under the position it answers, so readers "from the oldest" feed the cache of those that follow them.
+    if (page.count === FEED_READ_ROWS) this.keep(from, page);
+    return page;
+  }
+
+  private keep(key: string, page: FeedPage): void {
+    if (this.cache.has(key)) return;
+    page.sseChunks(); // rendered once, here, so the budget counts it
+    const size = page.bytes;
+    if (size > this.cacheBytes / 4) return;
+    this.cache.set(key, page);
+    this.cachedBytes += size;
+    for (const [k, p] of this.cache) {
+      if (this.cachedBytes <= this.cacheBytes) break;
+      this.cache.delete(k);
+      this.cachedBytes -= p.bytes;
+    }
+  }
+}
