@@ -8,6 +8,7 @@ import { FeedPage } from './feed-page';
 import { FEED_READ_ROWS } from './feed-page-reader';
 import { ReplayPacer } from './replay-pacer';
 import { SseWriter, WriteOutcome } from './sse-writer';
+import { WriteTurns } from './write-turns';
 
 const HEARTBEAT_MS = 15_000;
 const CLIENT_RETRY_MS = 2_000;
@@ -35,6 +36,7 @@ export class EventsSseService implements BeforeApplicationShutdown {
   private shuttingDown = false;
   private readonly graceMs: number;
   private readonly replayRate: number;
+  private readonly turns = new WriteTurns();
 
   constructor(
     private readonly feed: EventsFeedService,
@@ -91,7 +93,7 @@ export class EventsSseService implements BeforeApplicationShutdown {
   }
 
   private async follow(first: FeedPage, res: Response, stop: AbortSignal, pacer: ReplayPacer): Promise<void> {
-    const sse = new SseWriter(res, this.graceMs);
+    const sse = new SseWriter(res, this.graceMs, this.turns);
     sse.open(CLIENT_RETRY_MS);
     let page = first;
     let quietSince = Date.now();

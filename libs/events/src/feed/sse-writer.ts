@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import type { WriteTurns } from './write-turns';
 
 /** How a write ended: the socket took it, the client left, or it sat unread past the grace period. */
 export type WriteOutcome = 'written' | 'closed' | 'stalled';
@@ -12,6 +13,8 @@ export class SseWriter {
   constructor(
     private readonly res: Response,
     private readonly graceMs: number,
+    /** Where page chunks wait their turn to be written (shared by the process's streams). */
+    private readonly turns?: WriteTurns,
   ) {}
 
   open(retryMs: number): void {
@@ -30,8 +33,12 @@ export class SseWriter {
   }
 
   /** Already-rendered frames (a FeedPage chunk, shared with other streams: written as is, never copied). */
-  frames(bytes: Buffer): Promise<WriteOutcome> {
-    return this.write(bytes);
+  async frames(bytes: Buffer): Promise<WriteOutcome> {
+    if (!this.turns) return this.write(bytes);
+    if (this.res.writableEnded || this.res.destroyed) return 'closed';
+    const res = this.res;
+    const taken = await this.turns.run(() => !res.writableEnded && !res.destroyed && res.write(bytes));
+    return taken ? 'written' : this.drained();
   }
 
   comment(text: string): Promise<WriteOutcome> {
@@ -60,6 +67,13 @@ export class SseWriter {
   private write(chunk: string | Buffer): Promise<WriteOutcome> {
     if (this.res.writableEnded || this.res.destroyed) return Promise.resolve('closed');
     if (this.res.write(chunk)) return Promise.resolve('written');
+    return this.drained();
+  }
+
+  /** After a write the socket could not take at once: waits for it to drain, for the client to leave, or the grace. */
+  private drained(): Promise<WriteOutcome> {
+    if (this.res.writableEnded || this.res.destroyed) return Promise.resolve('closed');
+    if (!this.res.writableNeedDrain) return Promise.resolve('written');
     return new Promise((resolve) => {
       const done = (outcome: WriteOutcome) => {
         clearTimeout(timer);
