@@ -8,7 +8,7 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export type ClientCommand =
-  | { cmd: 'idle'; url: string; tokens: string[]; streams: number; longPolls: number; after: string }
+  | { cmd: 'idle'; url: string; tokens: string[]; streams: number; longPolls: number; after: string; spreadMs: number }
   | { cmd: 'close' }
   | { cmd: 'replay'; url: string; tokens: string[]; streams: number; expect: number }
   | { cmd: 'watch'; ids: number[] };
@@ -143,7 +143,8 @@ process.on('message', (m: ClientCommand) => {
         if (++open === m.streams) send({ kind: 'idle-open', streams: open, longPolls: longPolls.size, refused: counters.refused });
       });
     }
-    for (let i = 0; i < m.longPolls; i++) longPoll(m.url, m.tokens[i % m.tokens.length], m.after);
+    // Independent consumers do not poll in step: each starts at its own moment within one wait period.
+    for (let i = 0; i < m.longPolls; i++) setTimeout(() => longPoll(m.url, m.tokens[i % m.tokens.length], m.after), Math.random() * m.spreadMs);
   } else if (m.cmd === 'close') {
     closeAll();
   } else if (m.cmd === 'replay') {

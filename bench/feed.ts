@@ -5,15 +5,17 @@
  * database; read-API latency is GET /v1/services/{IS}/users?limit=50 at a fixed rate (open loop, so a stall
  * shows as the latency of every request it delayed); RSS is the service process's, from /proc/<pid>/status.
  *
- *   1. idle: no subscriber (the baseline), then 1,000 SSE streams + 200 long-polls (wait=30) at the head.
+ *   1. idle: no subscriber (the baseline), then 1,000 SSE streams + 200 long-polls (wait=30) at the head. The long-polls
+ *      start spread over one wait period, as independent consumers would (started together, all 200 would renew in
+ *      the same millisecond every 30 s, which no deployment sees); the measuring starts once all of them run.
  *      Targets: tx/s within +20 of idle; p99 within 1.2 × idle.
  *   2. replay: 400 SSE streams opened without `after`, each replaying the 50,000 retained events.
  *      Targets: every stream receives all 50,000 in order; service RSS < 500 MB; p99 < 5 × idle while they replay.
- *   3. live: 2,000 events committed (40 page transactions of 50, one every 25 ms) while the 400 streams follow.
+ *   3. live: 2,000 events committed (40 page transactions of 50, one every 50 ms) while the 400 streams follow.
  *      Target: every stream has them; p99 from just before COMMIT to a client seeing the page's last event < 200 ms.
  *
  *   npm run build && node dist/bench/feed.js [--idle-streams=1000] [--idle-polls=200] [--replay-streams=400]
- *     [--events=50000] [--window=15] [--rate=50]
+ *     [--events=50000] [--window=15] [--rate=50] [--live-interval=50] [--parts=idle,replay]
  *   Service settings pass through the environment (e.g. EVENTS_FEED_REPLAY_RATE=2000 node dist/bench/feed.js), and
  *   BENCH_SERVICE_NODE_ARGS to the service's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
@@ -38,7 +40,12 @@ const REPLAY_STREAMS = arg('replay-streams', 400);
 const EVENTS = arg('events', 50_000);
 const WINDOW_S = arg('window', 15);
 const RATE = arg('rate', 50);
+/** --parts=idle,replay picks the parts (replay includes live, which follows it). */
+const PARTS = new Set((process.argv.find((a) => a.startsWith('--parts='))?.slice(8) ?? 'idle,replay').split(','));
 const LIVE_PAGES = 40;
+/** One page of 50 events every 50 ms (1,000 events a second), as bench/events measures commit-to-consumer. */
+const LIVE_INTERVAL_MS = arg('live-interval', 50);
+const LONG_POLL_WAIT_S = 30;
 const PAGE = 50;
 const USERS = 10_000;
 const SERVICE = 'IS' + 'f'.repeat(32);
@@ -280,67 +287,70 @@ async function main(): Promise<void> {
     const idleLat = await latencyLoop(url, forSeconds(WINDOW_S));
     console.log(`idle, no subscriber: ${fmt(idleTx, 1)} tx/s; read API ${lat(idleLat)}; service RSS ${fmt(rssMb(pid).rss)} MB`);
 
-    const { last } = await lastPublished(pool);
-    clients.send({ cmd: 'idle', url, tokens: TOKENS, streams: IDLE_STREAMS, longPolls: IDLE_POLLS, after: String(last) });
-    const opened = await clients.next('idle-open', 120_000);
-    await sleep(3000); // the long-polls are in and waiting; let start-up costs settle
-    const loadedTx = await stats.txPerSecond(WINDOW_S);
-    const loadedLat = await latencyLoop(url, forSeconds(WINDOW_S));
-    console.log(
-      `${fmt(opened.streams)} idle SSE streams + ${fmt(IDLE_POLLS)} idle long-polls (${opened.refused} refused): ${fmt(loadedTx, 1)} tx/s; ` +
-        `read API ${lat(loadedLat)}; service RSS ${fmt(rssMb(pid).rss)} MB`,
-    );
-    const txOk = loadedTx <= idleTx + 20;
-    const idleP99Ok = loadedLat.p99 <= 1.2 * idleLat.p99;
-    rows.push(`idle subscribers: tx/s ${fmt(idleTx, 1)} → ${fmt(loadedTx, 1)} (Δ ${fmt(loadedTx - idleTx, 1)}, target ≤ +20: ${verdict(txOk)})`);
-    rows.push(`idle subscribers: read-API p99 ${fmt(idleLat.p99, 1)} → ${fmt(loadedLat.p99, 1)} ms (× ${fmt(loadedLat.p99 / idleLat.p99, 2)}, target ≤ 1.2: ${verdict(idleP99Ok)})`);
-    clients.send({ cmd: 'close' });
-    await sleep(2000);
+    if (PARTS.has('idle')) {
+      const { last } = await lastPublished(pool);
+      clients.send({ cmd: 'idle', url, tokens: TOKENS, streams: IDLE_STREAMS, longPolls: IDLE_POLLS, after: String(last), spreadMs: LONG_POLL_WAIT_S * 1000 });
+      const opened = await clients.next('idle-open', 120_000);
+      await sleep(LONG_POLL_WAIT_S * 1000 + 2000); // every long-poll started (at its own moment in one wait period) and renews on its own
+      const loadedTx = await stats.txPerSecond(WINDOW_S);
+      const loadedLat = await latencyLoop(url, forSeconds(WINDOW_S));
+      console.log(
+        `${fmt(opened.streams)} idle SSE streams + ${fmt(IDLE_POLLS)} idle long-polls (${opened.refused} refused): ${fmt(loadedTx, 1)} tx/s; ` +
+          `read API ${lat(loadedLat)}; service RSS ${fmt(rssMb(pid).rss)} MB`,
+      );
+      const txOk = loadedTx <= idleTx + 20;
+      const idleP99Ok = loadedLat.p99 <= 1.2 * idleLat.p99;
+      rows.push(`idle subscribers: tx/s ${fmt(idleTx, 1)} → ${fmt(loadedTx, 1)} (Δ ${fmt(loadedTx - idleTx, 1)}, target ≤ +20: ${verdict(txOk)})`);
+      rows.push(`idle subscribers: read-API p99 ${fmt(idleLat.p99, 1)} → ${fmt(loadedLat.p99, 1)} ms (× ${fmt(loadedLat.p99 / idleLat.p99, 2)}, target ≤ 1.2: ${verdict(idleP99Ok)})`);
+      clients.send({ cmd: 'close' });
+      await sleep(2000);
+    }
 
-    // 2. replay
-    let replayDone = false;
-    let peakRss = 0;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid).rss)), 250);
-    const txBefore = await stats.transactions();
-    const replayStarted = performance.now();
-    clients.send({ cmd: 'replay', url, tokens: TOKENS, streams: REPLAY_STREAMS, expect: EVENTS });
-    const finished = clients.next('replay-done', 30 * 60_000).finally(() => (replayDone = true));
-    const progress = setInterval(() => {
-      const p = clients!.lastProgress;
-      if (p) console.log(`  replay: ${fmt(p.received)} events received, ${p.done}/${p.streams} streams done, RSS ${fmt(rssMb(pid).rss)} MB`);
-    }, 10_000);
-    const replayLat = await latencyLoop(url, () => replayDone);
-    const replay = await finished;
-    clearInterval(progress);
-    clearInterval(sampler);
-    const replayTx = ((await stats.transactions()) - txBefore) / ((performance.now() - replayStarted) / 1000);
-    console.log(
-      `replay: ${replay.complete}/${replay.streams} streams received all ${fmt(EVENTS)} events in order in ${fmt(replay.seconds, 1)} s ` +
-        `(${fmt((replay.streams * EVENTS) / replay.seconds)} events/s in all; ${replay.outOfOrder} out of order, ${replay.reconnects} reconnects, ${replay.refused} refused); ` +
-        `${fmt(replayTx, 1)} tx/s; read API ${lat(replayLat)}; service RSS peak ${fmt(peakRss)} MB (VmHWM ${fmt(rssMb(pid).hwm)} MB)`,
-    );
-    rows.push(`replay: ${replay.complete}/${replay.streams} streams complete and in order (target all: ${verdict(replay.complete === replay.streams && !replay.outOfOrder)})`);
-    rows.push(`replay: service RSS peak ${fmt(peakRss)} MB (target < 500: ${verdict(peakRss < 500)})`);
-    rows.push(`replay: read-API p99 ${fmt(replayLat.p99, 1)} ms = × ${fmt(replayLat.p99 / idleLat.p99, 2)} idle (target < 5: ${verdict(replayLat.p99 < 5 * idleLat.p99)})`);
+    if (PARTS.has('replay')) {
+      // 2. replay
+      let replayDone = false;
+      let peakRss = 0;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid).rss)), 250);
+      const txBefore = await stats.transactions();
+      const replayStarted = performance.now();
+      clients.send({ cmd: 'replay', url, tokens: TOKENS, streams: REPLAY_STREAMS, expect: EVENTS });
+      const finished = clients.next('replay-done', 30 * 60_000).finally(() => (replayDone = true));
+      const progress = setInterval(() => {
+        const p = clients!.lastProgress;
+        if (p) console.log(`  replay: ${fmt(p.received)} events received, ${p.done}/${p.streams} streams done, RSS ${fmt(rssMb(pid).rss)} MB`);
+      }, 10_000);
+      const replayLat = await latencyLoop(url, () => replayDone);
+      const replay = await finished;
+      clearInterval(progress);
+      clearInterval(sampler);
+      const replayTx = ((await stats.transactions()) - txBefore) / ((performance.now() - replayStarted) / 1000);
+      console.log(
+        `replay: ${replay.complete}/${replay.streams} streams received all ${fmt(EVENTS)} events in order in ${fmt(replay.seconds, 1)} s ` +
+          `(${fmt((replay.streams * EVENTS) / replay.seconds)} events/s in all; ${replay.outOfOrder} out of order, ${replay.reconnects} reconnects, ${replay.refused} refused); ` +
+          `${fmt(replayTx, 1)} tx/s; read API ${lat(replayLat)}; service RSS peak ${fmt(peakRss)} MB (VmHWM ${fmt(rssMb(pid).hwm)} MB)`,
+      );
+      rows.push(`replay: ${replay.complete}/${replay.streams} streams complete and in order (target all: ${verdict(replay.complete === replay.streams && !replay.outOfOrder)})`);
+      rows.push(`replay: service RSS peak ${fmt(peakRss)} MB (target < 500: ${verdict(peakRss < 500)})`);
+      rows.push(`replay: read-API p99 ${fmt(replayLat.p99, 1)} ms = × ${fmt(replayLat.p99 / idleLat.p99, 2)} idle (target < 5: ${verdict(replayLat.p99 < 5 * idleLat.p99)})`);
 
-    // 3. live: the 400 streams are at the head
-    const base = (await lastPublished(pool)).last;
-    const lastOfPage = Array.from({ length: LIVE_PAGES }, (_, i) => base + (i + 1) * PAGE);
-    clients.send({ cmd: 'watch', ids: lastOfPage });
-    await sleep(500);
-    const outbox = new OutboxRepository();
-    const committedAt = new Map<number, number>();
-    for (let p = 0; p < LIVE_PAGES; p++) {
-      const qr = ds.createQueryRunner();
-      await qr.connect();
-      await qr.startTransaction();
-      await outbox.append(qr.manager, ctx, page(EVENTS + p * PAGE));
-      const [{ last: seq }] = await qr.query('SELECT last::int AS last FROM event_sequence');
-      const at = performance.timeOrigin + performance.now();
-      await qr.commitTransaction();
-      await qr.release();
-      committedAt.set(seq, at);
-      await sleep(25);
+      // 3. live: the 400 streams are at the head
+      const base = (await lastPublished(pool)).last;
+      const lastOfPage = Array.from({ length: LIVE_PAGES }, (_, i) => base + (i + 1) * PAGE);
+      clients.send({ cmd: 'watch', ids: lastOfPage });
+      await sleep(500);
+      const outbox = new OutboxRepository();
+      const committedAt = new Map<number, number>();
+      for (let p = 0; p < LIVE_PAGES; p++) {
+        const qr = ds.createQueryRunner();
+        await qr.connect();
+        await qr.startTransaction();
+        await outbox.append(qr.manager, ctx, page(EVENTS + p * PAGE));
+        const [{ last: seq }] = await qr.query('SELECT last::int AS last FROM event_sequence');
+        const at = performance.timeOrigin + performance.now();
+        await qr.commitTransaction();
+        await qr.release();
+        committedAt.set(seq, at);
+        await sleep(LIVE_INTERVAL_MS);
     }
     const watched = await clients.next('watched', 120_000);
     const latencies: number[] = [];
@@ -352,6 +362,7 @@ async function main(): Promise<void> {
         `(${fmt(latencies.length)} samples, ${watched.missing} missing)`,
     );
     rows.push(`live: every stream has them: ${verdict(watched.missing === 0)}; commit → client p99 ${fmt(q(0.99), 1)} ms (target < 200: ${verdict(q(0.99) < 200)})`);
+    }
 
     console.log('\nsummary');
     for (const r of rows) console.log(`  ${r}`);

@@ -74,11 +74,15 @@ describe('change feed caps: streams and long-polls per token and per process', (
   });
 });
 
-/** The replay rate: a subscriber far behind is served at EVENTS_FEED_REPLAY_RATE events a second after a 1 s burst. */
+/**
+ * The replay rate: a subscriber more than a page (1,000 events) behind the head is served at EVENTS_FEED_REPLAY_RATE
+ * events a second, after a first second's worth at once; within a page of the head it is not held back.
+ */
 describe('change feed replay rate', () => {
   let api: ApiHarness;
   const RATE = 1000;
-  const EVENTS = 3000;
+  const EVENTS = 5000;
+  const PAGE = 1000;
 
   beforeAll(async () => {
     api = await startApi('feed-rate', { EVENTS_FEED_REPLAY_RATE: String(RATE) });
@@ -89,10 +93,10 @@ describe('change feed replay rate', () => {
     await api?.close();
   });
 
-  // A second's worth at once, then the rest at the rate: (EVENTS - RATE) / RATE seconds at least.
-  const least = ((EVENTS - RATE) / RATE) * 1000 - 150;
 
   it('paces an SSE replay, in order and complete', async () => {
+    // Paced: the events up to a page from the head, less the first second's worth.
+    const least = ((EVENTS - PAGE - RATE) / RATE) * 1000 - 150;
     const t0 = Date.now();
     const s = await openSse(`${api.url}/v1/events/stream?after=0`, bearer(API_TOKEN));
     try {
@@ -106,7 +110,9 @@ describe('change feed replay rate', () => {
     }
   });
 
-  it("paces a long-poll replay across requests, per token", async () => {
+  it('paces a long-poll replay across requests, per token', async () => {
+    // Paced: the answers that leave more than a page to go (the first three), less the first second's worth.
+    const least = ((EVENTS - 2 * PAGE - RATE) / RATE) * 1000 - 150;
     const t0 = Date.now();
     let after = '0';
     const seen: string[] = [];

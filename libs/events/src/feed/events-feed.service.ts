@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventsFeedRepository } from './events-feed.repository';
 import { FeedPage } from './feed-page';
-import { FeedPageReader } from './feed-page-reader';
+import { FEED_READ_ROWS, FeedPageReader } from './feed-page-reader';
 import { PublicationListener } from './publication-listener.service';
 import type { ReplayPacer } from './replay-pacer';
 
@@ -59,7 +59,8 @@ export class EventsFeedService {
       if (left <= 0 || !(await this.waitBeyond(page.nextAfter, left, signal))) break;
       page = await this.read(page.nextAfter, limit, { waiting: true });
     }
-    if (page.count && pacer) await pacer.take(page.count, signal);
+    // Only a replay (more than a page behind) is paced: a long-poll near the head gets what was just published at once.
+    if (page.count && pacer && this.behind(page.nextAfter) > FEED_READ_ROWS) await pacer.take(page.count, signal);
     return page.json();
   }
 
@@ -85,6 +86,17 @@ export class EventsFeedService {
       this.publications.resync(retained.publishedThrough);
     }
     return FeedPage.empty(String(position));
+  }
+
+  /** The process is shutting down: waits end at once, so waiting callers must stop rather than wait again. */
+  get draining(): boolean {
+    return this.publications.isDraining;
+  }
+
+  /** How many published events lie beyond `after` (0 at or past the watermark, or before it is known). */
+  behind(after: string): number {
+    const watermark = this.publications.watermark;
+    return watermark === null ? 0 : Math.max(0, Number(watermark - BigInt(after)));
   }
 
   /** Resolves true once events after `after` are published, false after `ms` or on abort. */

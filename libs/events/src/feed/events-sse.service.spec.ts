@@ -27,6 +27,8 @@ describe('EventsSseService shutdown', () => {
         return FeedPage.of(after, rows);
       },
       waitBeyond: async () => true,
+      behind: () => 0,
+      draining: false,
     } as unknown as EventsFeedService;
     const sse = new EventsSseService(feed, pino({ level: 'silent' }), { feed: { slowClientGraceMs: 60_000, replayRate: 1_000_000 } } as never);
 

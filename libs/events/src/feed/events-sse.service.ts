@@ -8,9 +8,12 @@ import { FeedPage } from './feed-page';
 import { FEED_READ_ROWS } from './feed-page-reader';
 import { ReplayPacer } from './replay-pacer';
 import { SseWriter, WriteOutcome } from './sse-writer';
+import { StreamPosition } from './stream-position';
 import { WriteTurns } from './write-turns';
 
+/** An idle stream's comment interval: 12–15 s, drawn per stream, so streams opened together do not beat together. */
 const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_SPREAD = 0.2;
 const CLIENT_RETRY_MS = 2_000;
 /** How long shutdown lets open streams finish the event they are writing. */
 const SHUTDOWN_GRACE_MS = 2_000;
@@ -95,28 +98,30 @@ export class EventsSseService implements BeforeApplicationShutdown {
   private async follow(first: FeedPage, res: Response, stop: AbortSignal, pacer: ReplayPacer): Promise<void> {
     const sse = new SseWriter(res, this.graceMs, this.turns);
     sse.open(CLIENT_RETRY_MS);
-    let page = first;
+    const position = new StreamPosition(first);
+    const heartbeatMs = HEARTBEAT_MS * (1 - HEARTBEAT_SPREAD * Math.random());
     let quietSince = Date.now();
     try {
       while (!stop.aborted) {
-        if (page.count) {
-          for (const chunk of page.sseChunks()) {
-            await pacer.take(chunk.events, stop);
-            if (stop.aborted || !this.sent(await sse.frames(chunk.bytes), sse)) return;
-          }
+        const chunk = position.take();
+        if (chunk) {
+          // Only a replay (more than a page behind) is paced: a stream near the head gets what was just published at once.
+          if (this.feed.behind(chunk.last) > FEED_READ_ROWS) await pacer.take(chunk.events, stop);
+          if (stop.aborted || !this.sent(await sse.frames(chunk.bytes), sse)) return;
           quietSince = Date.now();
-        } else {
-          const passed = await this.feed.waitBeyond(page.nextAfter, HEARTBEAT_MS - (Date.now() - quietSince), stop);
-          if (stop.aborted) return;
-          if (!passed) {
-            if (Date.now() - quietSince >= HEARTBEAT_MS) {
-              if (!this.sent(await sse.comment('keep-alive'), sse)) return; // keeps proxies from closing an idle stream
-              quietSince = Date.now();
-            }
-            continue;
-          }
+          continue;
         }
-        page = await this.feed.read(page.nextAfter, FEED_READ_ROWS, { waiting: true });
+        const page = await this.feed.read(position.after, FEED_READ_ROWS, { waiting: true });
+        if (page.count) {
+          position.enter(page);
+          continue;
+        }
+        const passed = await this.feed.waitBeyond(position.after, heartbeatMs - (Date.now() - quietSince), stop);
+        if (stop.aborted || (!passed && this.feed.draining)) return;
+        if (!passed && Date.now() - quietSince >= heartbeatMs) {
+          if (!this.sent(await sse.comment('keep-alive'), sse)) return; // keeps proxies from closing an idle stream
+          quietSince = Date.now();
+        }
       }
     } catch (e) {
       // Headers are out: no HTTP status can be sent any more, so the client is told in the stream.

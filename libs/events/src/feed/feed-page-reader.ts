@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { EventsFeedRepository } from './events-feed.repository';
 import { FeedPage } from './feed-page';
 
@@ -5,6 +6,11 @@ import { FeedPage } from './feed-page';
 export const FEED_READ_ROWS = 1000;
 /** Full pages kept for subscribers that come by the same position a little later (a replay, a lagging stream). */
 const CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * Page queries at once. They share the pool of the read API, whose queries must not queue behind a crowd of
+ * replays; distinct positions wait their turn here instead (subscribers at one position share one query anyway).
+ */
+const CONCURRENT_READS = 3;
 
 /**
  * The feed's reads, shared. Subscribers waiting at one position all wake at one publication and ask for the same
@@ -18,6 +24,7 @@ export class FeedPageReader {
   private readonly cache = new Map<string, FeedPage>();
   private cachedBytes = 0;
   private reads = 0;
+  private readonly limit = pLimit(CONCURRENT_READS);
 
   constructor(
     private readonly events: EventsFeedRepository,
@@ -40,7 +47,7 @@ export class FeedPageReader {
     }
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.query(after).finally(() => this.inFlight.delete(key));
+      pending = this.limit(() => this.query(after)).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
@@ -59,7 +66,6 @@ export class FeedPageReader {
 
   private keep(key: string, page: FeedPage): void {
     if (this.cache.has(key)) return;
-    page.sseChunks(); // rendered once, here, so the budget counts it
     const size = page.bytes;
     if (size > this.cacheBytes / 4) return;
     this.cache.set(key, page);

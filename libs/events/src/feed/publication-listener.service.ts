@@ -1,6 +1,6 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { Logger } from 'pino';
 import { PUBLISHED_CHANNEL } from '../outbox-relay.repository';
@@ -11,6 +11,7 @@ const RECONNECT_MAX_MS = 5000;
 interface Waiter {
   cursor: bigint;
   wake(): void;
+  end(): void;
 }
 
 /**
@@ -23,10 +24,12 @@ interface Waiter {
  * connection is retried with backoff, by itself, forever; it is logged once when lost and once when regained.
  */
 @Injectable()
-export class PublicationListener implements OnModuleInit, OnApplicationShutdown {
+export class PublicationListener implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly log: Logger;
   private client: Client | null = null;
   private closed = false;
+  /** Set at shutdown: waits end at once, so long-polls answer (empty) and the HTTP server can close. */
+  private draining = false;
   private known: bigint | null = null;
   /** Waiters by cursor: a publication wakes only those it passed, in one walk over the distinct cursors. */
   private readonly waiters = new Map<bigint, Set<Waiter>>();
@@ -54,6 +57,11 @@ export class PublicationListener implements OnModuleInit, OnApplicationShutdown 
     return this.known;
   }
 
+  /** Shutting down: every wait ends at once. */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   get connected(): boolean {
     return this.client !== null;
   }
@@ -76,7 +84,7 @@ export class PublicationListener implements OnModuleInit, OnApplicationShutdown 
    */
   waitBeyond(cursor: bigint, ms: number, signal?: AbortSignal): Promise<boolean> {
     if (this.known !== null && this.known > cursor) return Promise.resolve(true);
-    if (signal?.aborted || ms <= 0) return Promise.resolve(false);
+    if (signal?.aborted || ms <= 0 || this.draining) return Promise.resolve(false);
     return new Promise((resolve) => {
       const finish = (passed: boolean) => {
         clearTimeout(timer);
@@ -87,13 +95,19 @@ export class PublicationListener implements OnModuleInit, OnApplicationShutdown 
         resolve(passed);
       };
       const onAbort = () => finish(false);
-      const waiter: Waiter = { cursor, wake: () => finish(true) };
+      const waiter: Waiter = { cursor, wake: () => finish(true), end: () => finish(false) };
       const timer = setTimeout(() => finish(false), ms);
       signal?.addEventListener('abort', onAbort, { once: true });
       let set = this.waiters.get(cursor);
       if (!set) this.waiters.set(cursor, (set = new Set()));
       set.add(waiter);
     });
+  }
+
+  /** Before the HTTP server closes, which waits for every request: the waiting long-polls answer now. */
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+    for (const set of [...this.waiters.values()]) for (const w of [...set]) w.end();
   }
 
   async onApplicationShutdown(): Promise<void> {
