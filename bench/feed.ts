@@ -23,7 +23,7 @@ import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
@@ -51,7 +51,7 @@ const USERS = 10_000;
 const SERVICE = 'IS' + 'f'.repeat(32);
 /** Several consumers, as in a deployment: each token stays under the per-token cap. */
 const TOKENS = ['bench-feed-token-a', 'bench-feed-token-b', 'bench-feed-token-c', 'bench-feed-token-d'];
-const SERVICE_ENV_KEYS = ['EVENTS_FEED_MAX_SUBSCRIBERS', 'EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN', 'EVENTS_FEED_REPLAY_RATE', 'EVENTS_FEED_SLOW_CLIENT_GRACE_MS', 'EVENTS_FEED_SAFETY_POLL_MS'];
+const SERVICE_ENV_KEYS = ['EVENTS_FEED_MAX_SUBSCRIBERS', 'EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN', 'EVENTS_FEED_REPLAY_RATE', 'EVENTS_FEED_REPLAY_PROCESS_RATE', 'EVENTS_FEED_SLOW_CLIENT_GRACE_MS', 'EVENTS_FEED_SAFETY_POLL_MS'];
 
 // ─── the service, in a child process ────────────────────────────────────────────────────────────
 
@@ -60,6 +60,14 @@ async function serve(): Promise<void> {
   const env: Record<string, string> = { ROLES: 'api,worker', PORT: '0', API_TOKENS: TOKENS.join(',') };
   for (const k of SERVICE_ENV_KEYS) if (process.env[k]) env[k] = process.env[k]!;
   const mirror = await startMirror(benchConfig(dbUrl, prefix, env));
+  // The service's event-loop delay, reset at each ask: tells a stalled loop from a machine short of CPU.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  process.on('message', (m: string) => {
+    if (m !== 'loop-delay') return;
+    process.send!({ loopDelay: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 } });
+    delay.reset();
+  });
   process.send!({ url: mirror.url });
   process.on('SIGTERM', () => void mirror.close().then(() => process.exit(0)));
 }
@@ -238,6 +246,22 @@ class Clients {
   }
 }
 
+type LoopDelay = { p50: number; p99: number; max: number };
+
+/** The service's event-loop delay since the last ask. */
+function loopDelay(proc: ChildProcess): Promise<LoopDelay> {
+  return new Promise((resolve) => {
+    const on = (m: { loopDelay?: LoopDelay }) => {
+      if (!m.loopDelay) return;
+      proc.off('message', on);
+      resolve(m.loopDelay);
+    };
+    proc.on('message', on);
+    proc.send('loop-delay');
+  });
+}
+const loop = (d: LoopDelay) => `event-loop delay p50 ${fmt(d.p50, 1)} / p99 ${fmt(d.p99, 1)} / max ${fmt(d.max, 1)} ms`;
+
 function stopProcess(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null) return resolve();
@@ -284,8 +308,9 @@ async function main(): Promise<void> {
     // 1. idle
     await latencyLoop(url, forSeconds(2)); // warm-up
     const idleTx = await stats.txPerSecond(WINDOW_S);
+    await loopDelay(service.proc);
     const idleLat = await latencyLoop(url, forSeconds(WINDOW_S));
-    console.log(`idle, no subscriber: ${fmt(idleTx, 1)} tx/s; read API ${lat(idleLat)}; service RSS ${fmt(rssMb(pid).rss)} MB`);
+    console.log(`idle, no subscriber: ${fmt(idleTx, 1)} tx/s; read API ${lat(idleLat)}; service ${loop(await loopDelay(service.proc))}, RSS ${fmt(rssMb(pid).rss)} MB`);
 
     if (PARTS.has('idle')) {
       const { last } = await lastPublished(pool);
@@ -293,10 +318,11 @@ async function main(): Promise<void> {
       const opened = await clients.next('idle-open', 120_000);
       await sleep(LONG_POLL_WAIT_S * 1000 + 2000); // every long-poll started (at its own moment in one wait period) and renews on its own
       const loadedTx = await stats.txPerSecond(WINDOW_S);
+      await loopDelay(service.proc);
       const loadedLat = await latencyLoop(url, forSeconds(WINDOW_S));
       console.log(
         `${fmt(opened.streams)} idle SSE streams + ${fmt(IDLE_POLLS)} idle long-polls (${opened.refused} refused): ${fmt(loadedTx, 1)} tx/s; ` +
-          `read API ${lat(loadedLat)}; service RSS ${fmt(rssMb(pid).rss)} MB`,
+          `read API ${lat(loadedLat)}; service ${loop(await loopDelay(service.proc))}, RSS ${fmt(rssMb(pid).rss)} MB`,
       );
       const txOk = loadedTx <= idleTx + 20;
       const idleP99Ok = loadedLat.p99 <= 1.2 * idleLat.p99;
@@ -313,6 +339,7 @@ async function main(): Promise<void> {
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid).rss)), 250);
       const txBefore = await stats.transactions();
       const replayStarted = performance.now();
+      await loopDelay(service.proc);
       clients.send({ cmd: 'replay', url, tokens: TOKENS, streams: REPLAY_STREAMS, expect: EVENTS });
       const finished = clients.next('replay-done', 30 * 60_000).finally(() => (replayDone = true));
       const progress = setInterval(() => {
@@ -321,13 +348,14 @@ async function main(): Promise<void> {
       }, 10_000);
       const replayLat = await latencyLoop(url, () => replayDone);
       const replay = await finished;
+      const replayLoop = await loopDelay(service.proc);
       clearInterval(progress);
       clearInterval(sampler);
       const replayTx = ((await stats.transactions()) - txBefore) / ((performance.now() - replayStarted) / 1000);
       console.log(
         `replay: ${replay.complete}/${replay.streams} streams received all ${fmt(EVENTS)} events in order in ${fmt(replay.seconds, 1)} s ` +
           `(${fmt((replay.streams * EVENTS) / replay.seconds)} events/s in all; ${replay.outOfOrder} out of order, ${replay.reconnects} reconnects, ${replay.refused} refused); ` +
-          `${fmt(replayTx, 1)} tx/s; read API ${lat(replayLat)}; service RSS peak ${fmt(peakRss)} MB (VmHWM ${fmt(rssMb(pid).hwm)} MB)`,
+          `${fmt(replayTx, 1)} tx/s; read API ${lat(replayLat)}; service ${loop(replayLoop)}, RSS peak ${fmt(peakRss)} MB (VmHWM ${fmt(rssMb(pid).hwm)} MB)`,
       );
       rows.push(`replay: ${replay.complete}/${replay.streams} streams complete and in order (target all: ${verdict(replay.complete === replay.streams && !replay.outOfOrder)})`);
       rows.push(`replay: service RSS peak ${fmt(peakRss)} MB (target < 500: ${verdict(peakRss < 500)})`);

@@ -45,6 +45,8 @@ export interface AppConfig {
     maxSubscribersPerToken: number;
     /** Events per second per SSE stream, or per token for long-polls. */
     replayRate: number;
+    /** Events per second for all replays of the process together. */
+    replayProcessRate: number;
     slowClientGraceMs: number;
     safetyPollMs: number;
   };

@@ -232,6 +232,13 @@ export class EnvironmentVariables {
   @Max(10_000_000)
   EVENTS_FEED_REPLAY_RATE = 5000;
 
+  /** Events a second all replays of one api process are sent together, shared in turn: what replays may cost it. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of events per second' })
+  @Min(1)
+  @Max(100_000_000)
+  EVENTS_FEED_REPLAY_PROCESS_RATE = 100000;
+
   /** How long an SSE client may leave a written page unread before the stream is cut (it resumes with Last-Event-ID). */
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })

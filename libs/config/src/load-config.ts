@@ -91,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       maxSubscribers: vars.EVENTS_FEED_MAX_SUBSCRIBERS,
       maxSubscribersPerToken: Math.min(vars.EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN, vars.EVENTS_FEED_MAX_SUBSCRIBERS),
       replayRate: vars.EVENTS_FEED_REPLAY_RATE,
+      replayProcessRate: vars.EVENTS_FEED_REPLAY_PROCESS_RATE,
       slowClientGraceMs: vars.EVENTS_FEED_SLOW_CLIENT_GRACE_MS,
       safetyPollMs: vars.EVENTS_FEED_SAFETY_POLL_MS,
     },

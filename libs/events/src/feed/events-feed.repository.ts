@@ -44,6 +44,12 @@ export class EventsFeedRepository {
     );
   }
 
+  /** The position just before the oldest retained event (null: the outbox is empty). */
+  async beforeOldest(): Promise<string | null> {
+    const [row] = await this.sql(`SELECT (min(sequence) - 1)::text AS position FROM user_events`);
+    return row.position;
+  }
+
   /** The retained window, in one snapshot. */
   async retainedWindow(): Promise<RetainedWindow> {
     const [row] = await this.sql(

@@ -24,7 +24,7 @@ describe('EventsSseService shutdown', () => {
           time: new Date(),
           data,
         }));
-        return FeedPage.of(after, rows);
+        return FeedPage.render(after, rows);
       },
       waitBeyond: async () => true,
       behind: () => 0,

@@ -6,6 +6,8 @@ import { subscriberKey } from './subscriber-key';
 
 /** What a refused client is told to wait: long enough for streams to end or move, short enough to catch up. */
 export const FEED_RETRY_AFTER_S = 5;
+/** The process budget's burst: short, so many subscribers starting at once do not take a second's worth together. */
+const PROCESS_BURST_MS = 100;
 
 export interface FeedTicket {
   /** Paces what this request sends: its own for a stream, its token's (shared by its long-polls) for a long-poll. */
@@ -28,8 +30,12 @@ export class FeedAdmission {
    * guard accepted, so the map is as small as API_TOKENS.
    */
   private readonly longPollPacers = new Map<string, ReplayPacer>();
+  /** All replays of the process together: many subscribers at their own rate would otherwise add up without bound. */
+  private readonly processPacer: ReplayPacer;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.processPacer = new ReplayPacer(config.feed.replayProcessRate, PROCESS_BURST_MS);
+  }
 
   /** Open feed requests in this process. */
   get openCount(): number {
@@ -62,9 +68,9 @@ export class FeedAdmission {
     this.perToken.set(key, mine + 1);
     let pacer: ReplayPacer;
     if (kind === 'stream') {
-      pacer = new ReplayPacer(replayRate);
+      pacer = new ReplayPacer(replayRate, undefined, this.processPacer);
     } else {
-      pacer = this.longPollPacers.get(key) ?? new ReplayPacer(replayRate);
+      pacer = this.longPollPacers.get(key) ?? new ReplayPacer(replayRate, undefined, this.processPacer);
       this.longPollPacers.set(key, pacer);
     }
     let released = false;

@@ -19,7 +19,7 @@ const CONCURRENT_READS = 3;
  * grows as events are published.
  */
 export class FeedPageReader {
-  private readonly inFlight = new Map<string, Promise<FeedPage>>();
+  private readonly inFlight = new Map<string, Promise<unknown>>();
   /** Insertion order is recency: a hit moves its page to the end, eviction takes from the front. */
   private readonly cache = new Map<string, FeedPage>();
   private cachedBytes = 0;
@@ -37,7 +37,13 @@ export class FeedPageReader {
   }
 
   /** Up to FEED_READ_ROWS published events after `after` (null: from the oldest retained). */
-  read(after: string | null): Promise<FeedPage> {
+  async read(after: string | null): Promise<FeedPage> {
+    // "From the oldest" is a position like any other once known: subscribers opened without `after` share its pages.
+    const position = after ?? (await this.shared('before-oldest', () => this.events.beforeOldest()));
+    return this.page(position);
+  }
+
+  private page(after: string | null): Promise<FeedPage> {
     const key = after ?? 'oldest';
     const cached = this.cache.get(key);
     if (cached) {
@@ -45,9 +51,14 @@ export class FeedPageReader {
       this.cache.set(key, cached);
       return Promise.resolve(cached);
     }
-    let pending = this.inFlight.get(key);
+    return this.shared(key, () => this.limit(() => this.query(after)));
+  }
+
+  /** One query for every caller asking the same thing while it runs. */
+  private shared<T>(key: string, run: () => Promise<T>): Promise<T> {
+    let pending = this.inFlight.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.limit(() => this.query(after)).finally(() => this.inFlight.delete(key));
+      pending = run().finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
@@ -58,7 +69,7 @@ export class FeedPageReader {
     const rows = await this.events.publishedAfter(after, FEED_READ_ROWS);
     const from = after ?? (rows.length ? String(BigInt(rows[0].sequence) - 1n) : null);
     if (from === null) return FeedPage.empty('0'); // empty outbox, no position: the caller resolves it
-    const page = FeedPage.of(from, rows);
+    const page = await FeedPage.render(from, rows);
     // Under the position it answers, so readers "from the oldest" feed the cache of those that follow them.
     if (page.count === FEED_READ_ROWS) this.keep(from, page);
     return page;

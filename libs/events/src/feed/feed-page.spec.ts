@@ -18,7 +18,10 @@ function row(sequence: number, name: string): RelayRow {
 describe('FeedPage', () => {
   // Non-ASCII names make bytes and characters differ; 2,000 events of ~2 KB span several 128 KB chunks.
   const rows = Array.from({ length: 2000 }, (_, i) => row(101 + i, `Zoë ${'ü'.repeat(i % 700)} 東京 ${i}`));
-  const page = FeedPage.of('100', rows);
+  let page: FeedPage;
+  beforeAll(async () => {
+    page = await FeedPage.render('100', rows);
+  });
 
   it('renders every event once as SSE frames, in chunks that end on frame boundaries', () => {
     const chunks = page.sseChunks();

@@ -1,9 +1,16 @@
+import { performance } from 'node:perf_hooks';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { toStructuredJson } from '../cloud-event';
 import type { RelayRow } from '../user-event-row';
 
 /** SSE frames are cut into chunks of about this size, each its own Buffer: what one stream holds unsent at most. */
 const SSE_CHUNK_BYTES = 128 * 1024;
 const COMMA = Buffer.from(',');
+/**
+ * Building an event's CloudEvent JSON costs about 10 µs: a page of 1,000 is 10–50 ms of the event loop, which the
+ * read API's requests would wait behind. Rendering yields to them at least this often.
+ */
+const RENDER_SLICE_MS = 4;
 
 export interface SseChunk {
   bytes: Buffer;
@@ -32,7 +39,7 @@ export class FeedPage {
     readonly count: number,
   ) {}
 
-  static of(after: string, rows: RelayRow[]): FeedPage {
+  static async render(after: string, rows: RelayRow[]): Promise<FeedPage> {
     const chunks: SseChunk[] = [];
     const data = new Int32Array(rows.length * 3);
     let pending: { head: string; json: string }[] = [];
@@ -54,13 +61,19 @@ export class FeedPage {
       pending = [];
       size = 0;
     };
-    rows.forEach((row, i) => {
+    let sliceEnd = performance.now() + RENDER_SLICE_MS;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
       const head = `id: ${row.sequence}\nevent: ${row.type}\ndata: `;
       const json = toStructuredJson(row);
       pending.push({ head, json });
       size += head.length + Buffer.byteLength(json, 'utf8') + 2;
       if (size >= SSE_CHUNK_BYTES || i === rows.length - 1) flush(row.sequence);
-    });
+      if (performance.now() >= sliceEnd) {
+        await nextTurn();
+        sliceEnd = performance.now() + RENDER_SLICE_MS;
+      }
+    }
     return new FeedPage(
       after,
       rows.map((r) => r.sequence),

@@ -14,6 +14,8 @@ export class ReplayPacer {
   constructor(
     private readonly ratePerSecond: number,
     private readonly burstMs = 1000,
+    /** The process's budget, shared by every subscriber's pacer: taken after the subscriber's own share. */
+    private readonly shared?: ReplayPacer,
   ) {}
 
   /** How long to wait before sending `events` more; records them as sent after that wait. */
@@ -25,7 +27,7 @@ export class ReplayPacer {
   /** Waits for the right to send `events` (returns at once when the signal aborts). */
   async take(events: number, signal?: AbortSignal): Promise<void> {
     const wait = this.reserve(events);
-    if (wait <= 0 || signal?.aborted) return;
-    await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (wait > 0 && !signal?.aborted) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (this.shared && !signal?.aborted) await this.shared.take(events, signal);
   }
 }
