@@ -129,6 +129,24 @@ function rssMb(pid: number): { rss: number; hwm: number } {
   return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
 }
 
+/** CPU seconds used so far: the machine's (all cores, busy = not idle/iowait) and one process's (user + system). */
+function cpuSeconds(pid: number): { machineBusy: number; machineTotal: number; service: number } {
+  const ticks = 100; // USER_HZ
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const idle = cpu[3] + cpu[4];
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { machineBusy: (total - idle) / ticks, machineTotal: total / ticks, service: (Number(fields[11]) + Number(fields[12])) / ticks };
+}
+
+/** Over a phase: how busy the whole machine was (all processes, ours and others'), and the service alone, in cores. */
+function cpuSince(pid: number, from: ReturnType<typeof cpuSeconds>, seconds: number): string {
+  const now = cpuSeconds(pid);
+  const machine = (now.machineBusy - from.machineBusy) / (now.machineTotal - from.machineTotal);
+  return `machine ${fmt(machine * 100)} % busy, service ${fmt((now.service - from.service) / seconds, 2)} cores`;
+}
+
 class Stats {
   constructor(private readonly admin: Client, private readonly db: string) {}
   async transactions(): Promise<number> {
@@ -309,8 +327,12 @@ async function main(): Promise<void> {
     await latencyLoop(url, forSeconds(2)); // warm-up
     const idleTx = await stats.txPerSecond(WINDOW_S);
     await loopDelay(service.proc);
+    let cpu0 = cpuSeconds(pid);
     const idleLat = await latencyLoop(url, forSeconds(WINDOW_S));
-    console.log(`idle, no subscriber: ${fmt(idleTx, 1)} tx/s; read API ${lat(idleLat)}; service ${loop(await loopDelay(service.proc))}, RSS ${fmt(rssMb(pid).rss)} MB`);
+    console.log(
+      `idle, no subscriber: ${fmt(idleTx, 1)} tx/s; read API ${lat(idleLat)}; service ${loop(await loopDelay(service.proc))}, RSS ${fmt(rssMb(pid).rss)} MB; ` +
+        cpuSince(pid, cpu0, WINDOW_S),
+    );
 
     if (PARTS.has('idle')) {
       const { last } = await lastPublished(pool);
@@ -319,18 +341,20 @@ async function main(): Promise<void> {
       await sleep(LONG_POLL_WAIT_S * 1000 + 2000); // every long-poll started (at its own moment in one wait period) and renews on its own
       const loadedTx = await stats.txPerSecond(WINDOW_S);
       await loopDelay(service.proc);
+      cpu0 = cpuSeconds(pid);
       const loadedLat = await latencyLoop(url, forSeconds(WINDOW_S));
       console.log(
         `${fmt(opened.streams)} idle SSE streams + ${fmt(IDLE_POLLS)} idle long-polls (${opened.refused} refused): ${fmt(loadedTx, 1)} tx/s; ` +
-          `read API ${lat(loadedLat)}; service ${loop(await loopDelay(service.proc))}, RSS ${fmt(rssMb(pid).rss)} MB`,
+          `read API ${lat(loadedLat)}; service ${loop(await loopDelay(service.proc))}, RSS ${fmt(rssMb(pid).rss)} MB; ${cpuSince(pid, cpu0, WINDOW_S)}`,
       );
       const txOk = loadedTx <= idleTx + 20;
       rows.push(`idle subscribers: tx/s ${fmt(idleTx, 1)} → ${fmt(loadedTx, 1)} (Δ ${fmt(loadedTx - idleTx, 1)}, target ≤ +20: ${verdict(txOk)})`);
       clients.send({ cmd: 'close' });
       await sleep(2000);
       // Bracketed: the machine drifts from one minute to the next, so loaded is compared with idle before and after.
+      cpu0 = cpuSeconds(pid);
       const afterLat = await latencyLoop(url, forSeconds(WINDOW_S));
-      console.log(`idle again, subscribers closed: read API ${lat(afterLat)}`);
+      console.log(`idle again, subscribers closed: read API ${lat(afterLat)}; ${cpuSince(pid, cpu0, WINDOW_S)}`);
       const idleP99 = (idleLat.p99 + afterLat.p99) / 2;
       const idleP99Ok = loadedLat.p99 <= 1.2 * idleP99;
       rows.push(
@@ -347,6 +371,7 @@ async function main(): Promise<void> {
       const txBefore = await stats.transactions();
       const replayStarted = performance.now();
       await loopDelay(service.proc);
+      const replayCpu = cpuSeconds(pid);
       clients.send({ cmd: 'replay', url, tokens: TOKENS, streams: REPLAY_STREAMS, expect: EVENTS });
       const finished = clients.next('replay-done', 30 * 60_000).finally(() => (replayDone = true));
       const progress = setInterval(() => {
@@ -362,7 +387,8 @@ async function main(): Promise<void> {
       console.log(
         `replay: ${replay.complete}/${replay.streams} streams received all ${fmt(EVENTS)} events in order in ${fmt(replay.seconds, 1)} s ` +
           `(${fmt((replay.streams * EVENTS) / replay.seconds)} events/s in all; ${replay.outOfOrder} out of order, ${replay.reconnects} reconnects, ${replay.refused} refused); ` +
-          `${fmt(replayTx, 1)} tx/s; read API ${lat(replayLat)}; service ${loop(replayLoop)}, RSS peak ${fmt(peakRss)} MB (VmHWM ${fmt(rssMb(pid).hwm)} MB)`,
+          `${fmt(replayTx, 1)} tx/s; read API ${lat(replayLat)}; service ${loop(replayLoop)}, RSS peak ${fmt(peakRss)} MB (VmHWM ${fmt(rssMb(pid).hwm)} MB); ` +
+          cpuSince(pid, replayCpu, replay.seconds),
       );
       rows.push(`replay: ${replay.complete}/${replay.streams} streams complete and in order (target all: ${verdict(replay.complete === replay.streams && !replay.outOfOrder)})`);
       rows.push(`replay: service RSS peak ${fmt(peakRss)} MB (target < 500: ${verdict(peakRss < 500)})`);
