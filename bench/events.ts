@@ -17,8 +17,10 @@ import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import { AppConfig, ConfigModule } from '@app/config';
-import { dataSourceOptions, MirrorUser } from '@app/database';
-import { DEFAULT_RELAY_OPTIONS, EventsRelayModule, OutboxRelay, OutboxRepository, UserChange } from '@app/events';
+import { dataSourceOptions } from '@app/database';
+import type { MirrorUser } from '@app/domain';
+import { DEFAULT_RELAY_OPTIONS, EventsRelayModule, OutboxRelay, UserChange } from '@app/events';
+import { appendEvents } from '@app/mirror-writer';
 import { createRootLogger, LoggerModule } from '@app/logger';
 import { CrawlQueue, QueueModule } from '@app/queue';
 import { INestApplicationContext, Module } from '@nestjs/common';
@@ -84,9 +86,8 @@ async function relayThroughput(): Promise<void> {
   const relay = app.get(OutboxRelay);
   await relay.stop(); // started once on the empty outbox, so the figure excludes Nest's start-up
   try {
-    const outbox = new OutboxRepository();
     const t0 = performance.now();
-    for (let n = 0; n < EVENTS; n += PAGE) await ds.transaction((m) => outbox.append(m, ctx, page(n)));
+    for (let n = 0; n < EVENTS; n += PAGE) await ds.transaction((m) => appendEvents(m, ctx, page(n)));
     const writeMs = performance.now() - t0;
     console.log(`outbox written: ${fmt(EVENTS)} events in ${fmt(EVENTS / PAGE)} page transactions, ${fmt(writeMs)} ms (${fmt((EVENTS / writeMs) * 1000)} events/s, not part of the figure)`);
 
@@ -138,14 +139,13 @@ async function commitToConsumer(): Promise<void> {
     }
   })();
   try {
-    const outbox = new OutboxRepository();
     const latencies: number[] = [];
     const commits: { seq: number; at: number }[] = [];
     for (let p = 0; p < PAGES; p++) {
       const qr = ds.createQueryRunner();
       await qr.connect();
       await qr.startTransaction();
-      await outbox.append(qr.manager, ctx, page(p * PAGE));
+      await appendEvents(qr.manager, ctx, page(p * PAGE));
       const [{ last }] = await qr.query('SELECT last FROM event_sequence');
       const at = performance.now();
       await qr.commitTransaction();

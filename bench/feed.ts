@@ -27,8 +27,10 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
-import { dataSourceOptions, MirrorUser } from '@app/database';
-import { OutboxRepository, UserChange } from '@app/events';
+import { dataSourceOptions } from '@app/database';
+import type { MirrorUser } from '@app/domain';
+import type { UserChange } from '@app/events';
+import { appendEvents } from '@app/mirror-writer';
 import { startMirror } from '../apps/mirror/src/bootstrap';
 import { benchConfig, benchDatabase, benchPrefix, fmt, PG_ADMIN_URL, SIM_ACCOUNT } from './support/bench-env';
 import type { ClientCommand, ClientReport } from './feed-clients';
@@ -115,8 +117,7 @@ async function seed(ds: DataSource): Promise<void> {
     [SERVICE, USERS, SIM_ACCOUNT],
   );
   await ds.query(`INSERT INTO services (sid, account_sid, friendly_name, user_count) VALUES ($1, $2, 'Bench', $3)`, [SERVICE, SIM_ACCOUNT, USERS]);
-  const outbox = new OutboxRepository();
-  for (let n = 0; n < EVENTS; n += PAGE) await ds.transaction((m) => outbox.append(m, ctx, page(n)));
+  for (let n = 0; n < EVENTS; n += PAGE) await ds.transaction((m) => appendEvents(m, ctx, page(n)));
   await ds.query('VACUUM ANALYZE users');
   await ds.query('VACUUM ANALYZE user_events');
 }
@@ -399,13 +400,12 @@ async function main(): Promise<void> {
       const lastOfPage = Array.from({ length: LIVE_PAGES }, (_, i) => base + (i + 1) * PAGE);
       clients.send({ cmd: 'watch', ids: lastOfPage });
       await sleep(500);
-      const outbox = new OutboxRepository();
       const committedAt = new Map<number, number>();
       for (let p = 0; p < LIVE_PAGES; p++) {
         const qr = ds.createQueryRunner();
         await qr.connect();
         await qr.startTransaction();
-        await outbox.append(qr.manager, ctx, page(EVENTS + p * PAGE));
+        await appendEvents(qr.manager, ctx, page(EVENTS + p * PAGE));
         const [{ last: seq }] = await qr.query('SELECT last::int AS last FROM event_sequence');
         const at = performance.timeOrigin + performance.now();
         await qr.commitTransaction();

@@ -2,6 +2,7 @@ import { InitialSchema1764230400000 } from './1764230400000-InitialSchema';
 import { ReadApiIndexes1764316800000 } from './1764316800000-ReadApiIndexes';
 import { CheapRecrawl1764489600000 } from './1764489600000-CheapRecrawl';
 import { BoundedIdentityIndex1764576000000 } from './1764576000000-BoundedIdentityIndex';
+import { UnattendedCrawls1764662400000 } from './1764662400000-UnattendedCrawls';
 
 /** In order. Listed, not globbed, so the build tool cannot lose one. */
-export const MIGRATIONS = [InitialSchema1764230400000, ReadApiIndexes1764316800000, CheapRecrawl1764489600000, BoundedIdentityIndex1764576000000];
+export const MIGRATIONS = [InitialSchema1764230400000, ReadApiIndexes1764316800000, CheapRecrawl1764489600000, BoundedIdentityIndex1764576000000, UnattendedCrawls1764662400000];

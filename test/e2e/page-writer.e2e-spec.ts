@@ -1,23 +1,37 @@
 import { randomBytes } from 'node:crypto';
-import { PageWriter, RunContext } from '@app/sync';
-import type { TwilioUser } from '@app/twilio';
-import { ApiHarness, startApiWithPageWriter } from '../read-api/support/api-harness';
+import type { TwilioUser } from '@app/domain';
+import { CrawlRunRef, MirrorWriter, observeUsers, WriteResult, WriteScope } from '@app/mirror-writer';
+import { ApiHarness, startApiWithWriter } from '../read-api/support/api-harness';
 import { ACCOUNT, insertService, sid } from '../read-api/support/seed';
 
 const IS = sid('IS', 0xd1);
 const ATTEMPTS = { requests: 1, throttled: 0, retries: 0 };
+const SCOPE: WriteScope = { accountSid: ACCOUNT, serviceSid: IS };
 // 1,000 CJK characters: 3,000 bytes of UTF-8, past the 2,704 a whole-value btree entry holds (and hardly compressible).
 const RANDOM = randomBytes(2000);
 const LONG_IDENTITY = Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + (RANDOM.readUInt16LE(2 * i) % 20000))).join('');
 
 /**
- * The page writer against a real Postgres: the one-statement no-op path, the source-hash shortcut, and the
- * records it refuses itself (the mirror's client leaves attributes unparsed until a user is written).
+ * The mirror writer's page path against a real Postgres: the one-statement no-op path, the source-hash shortcut,
+ * and the records it refuses itself (the mirror's client leaves attributes unparsed until a user is written).
  */
 describe('page writer', () => {
   let h: ApiHarness;
-  let writer: PageWriter;
-  let ctx: RunContext;
+  let writer: MirrorWriter;
+  let ctx: CrawlRunRef;
+
+  /** A crawl's page, as CrawlRun hands it to the writer. */
+  const writePage = (items: TwilioUser[], nextUrl: string | null, opts: { expectUnchanged?: boolean } = {}): Promise<WriteResult> =>
+    writer.apply({
+      kind: 'page',
+      scope: SCOPE,
+      run: ctx,
+      users: observeUsers(items, IS),
+      rejected: [],
+      nextUrl,
+      attempts: ATTEMPTS,
+      expectUnchanged: opts.expectUnchanged ?? false,
+    });
 
   function user(n: number, over: Partial<TwilioUser> = {}): TwilioUser {
     const s = sid('US', n);
@@ -45,7 +59,7 @@ describe('page writer', () => {
   const lastSequence = async () => Number((await q('SELECT last FROM event_sequence'))[0].last);
 
   beforeAll(async () => {
-    ({ api: h, writer } = await startApiWithPageWriter('page-writer', ACCOUNT));
+    ({ api: h, writer } = await startApiWithWriter('page-writer', ACCOUNT));
     await insertService(h.db.dataSource, IS);
     const [{ id }] = await q(
       `INSERT INTO sync_runs (crawl_id, account_sid, service_sid, status, trigger, checkpoint_url)
@@ -53,17 +67,17 @@ describe('page writer', () => {
       [ACCOUNT, IS],
     );
     await q('UPDATE sync_runs SET crawl_id = id WHERE id = $1', [id]);
-    ctx = { runId: id, crawlId: id, accountSid: ACCOUNT, serviceSid: IS };
+    ctx = { runId: id, crawlId: id };
   });
   afterAll(() => h.close());
 
   it('an unchanged page expected as such is recorded in one statement: seen, checkpoint, counts, no row, no event', async () => {
     const page = [1, 2, 3].map((n) => user(n));
-    const first = await writer.writePage(ctx, page, [], 'page-2', ATTEMPTS, { expectUnchanged: true });
+    const first = await writePage(page, 'page-2', { expectUnchanged: true });
     expect(first).toMatchObject({ users: 3, created: 3, updated: 0, unchanged: 0 }); // the probe found changes: full path
     const before = { xmins: await xmins(), sequence: await lastSequence() };
 
-    const again = await writer.writePage(ctx, page, [], 'page-3', ATTEMPTS, { expectUnchanged: true });
+    const again = await writePage(page, 'page-3', { expectUnchanged: true });
     expect(again).toMatchObject({ users: 3, created: 0, updated: 0, unchanged: 3, rejected: [] });
     expect(await xmins()).toBe(before.xmins);
     expect(await lastSequence()).toBe(before.sequence);
@@ -75,7 +89,7 @@ describe('page writer', () => {
   it('a page with one change falls back to the full path: exactly that change is written and announced', async () => {
     const page = [user(1), user(2, { friendly_name: 'Renamed' }), user(3)];
     const sequence = await lastSequence();
-    const result = await writer.writePage(ctx, page, [], 'page-4', ATTEMPTS, { expectUnchanged: true });
+    const result = await writePage(page, 'page-4', { expectUnchanged: true });
     expect(result).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
     expect(await lastSequence()).toBe(sequence + 1);
     const [event] = await q('SELECT data FROM user_events WHERE sequence = $1', [sequence + 1]);
@@ -86,9 +100,7 @@ describe('page writer', () => {
   it('attributes with the same JSON value in other bytes: no change, no rewrite, no event', async () => {
     const reordered = user(3, { attributes: '{ "tags": ["a","b"], "n": 3 }' });
     const before = { xmins: await xmins(), sequence: await lastSequence() };
-    const result = await writer.writePage(ctx, [user(1), user(2, { friendly_name: 'Renamed' }), reordered], [], 'page-5', ATTEMPTS, {
-      expectUnchanged: true,
-    });
+    const result = await writePage([user(1), user(2, { friendly_name: 'Renamed' }), reordered], 'page-5', { expectUnchanged: true });
     expect(result).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
     expect(await xmins()).toBe(before.xmins);
     expect(await lastSequence()).toBe(before.sequence);
@@ -99,14 +111,14 @@ describe('page writer', () => {
     await q('UPDATE users SET source_hash = NULL WHERE sid = $1', [sid('US', 1)]);
     const [before] = await q('SELECT version, changed_at FROM users WHERE sid = $1', [sid('US', 1)]);
     const sequence = await lastSequence();
-    expect(await writer.writePage(ctx, page, [], 'page-5b', ATTEMPTS, { expectUnchanged: true })).toMatchObject({ unchanged: 3, created: 0, updated: 0 });
+    expect(await writePage(page, 'page-5b', { expectUnchanged: true })).toMatchObject({ unchanged: 3, created: 0, updated: 0 });
     const [after] = await q('SELECT version, changed_at, source_hash FROM users WHERE sid = $1', [sid('US', 1)]);
     expect(after).toMatchObject({ version: before.version, changed_at: before.changed_at });
     expect(after.source_hash).toEqual(expect.any(String));
     expect(await lastSequence()).toBe(sequence);
     // And the page is now settled by source hashes alone: the one-statement path records it.
     const xminsBefore = await xmins();
-    await writer.writePage(ctx, page, [], 'page-5c', ATTEMPTS, { expectUnchanged: true });
+    await writePage(page, 'page-5c', { expectUnchanged: true });
     expect(await xmins()).toBe(xminsBefore);
   });
 
@@ -123,7 +135,7 @@ describe('page writer', () => {
       // A backslash, then "ud800": no escape at all, so nothing wrong with it.
       user(18, { attributes: '{"path":"C:\\\\ud800\\\\x","z":"\\\\u0000"}' }),
     ];
-    const result = await writer.writePage(ctx, page, [], 'page-6', ATTEMPTS);
+    const result = await writePage(page, 'page-6');
     expect(result.created).toBe(3);
     expect([...result.rejected].sort((a, b) => (a.sid as string).localeCompare(b.sid as string))).toEqual([
       { sid: sid('US', 11), reason: 'attributes is not valid JSON' },
@@ -136,7 +148,12 @@ describe('page writer', () => {
     const stored = await q('SELECT sid, attributes FROM users WHERE sid = ANY($1) ORDER BY sid', [page.map((u) => u.sid)]);
     expect(stored.map((r: { sid: string }) => r.sid)).toEqual([sid('US', 10), sid('US', 15), sid('US', 18)]);
     expect(stored[2].attributes).toEqual(JSON.parse(page[8].attributes!));
-    expect((await run()).rejected).toBe(6); // counted: the run's deletion sweep will be skipped
+    expect((await run()).rejected).toBe(6);
+    // Kept with their reasons for the run's detail, and seen: they exist upstream, so the sweep must spare them.
+    const kept = await q('SELECT user_sid, reason FROM sync_rejections WHERE run_id = $1 ORDER BY user_sid COLLATE "C"', [ctx.runId]);
+    expect(kept).toEqual([...result.rejected].map((r) => ({ user_sid: r.sid as string, reason: r.reason })).sort((x, y) => (x.user_sid < y.user_sid ? -1 : 1)));
+    const seen = await q('SELECT DISTINCT unnest(sids) AS sid FROM sync_seen WHERE crawl_id = $1', [ctx.crawlId]);
+    expect(seen.map((r: { sid: string }) => r.sid)).toEqual(expect.arrayContaining(page.map((u) => u.sid)));
   });
 
   it('rejects, with its reason, what only Postgres knows it cannot store, and writes the rest of the page', async () => {
@@ -148,7 +165,7 @@ describe('page writer', () => {
       user(44, { attributes: '{"big":1e999999}' }),
     ];
     const before = await lastSequence();
-    const result = await writer.writePage(ctx, page, [], 'page-12', ATTEMPTS);
+    const result = await writePage(page, 'page-12');
     expect(result).toMatchObject({ created: 3, users: 3 });
     expect([...result.rejected].sort((a, b) => (a.sid as string).localeCompare(b.sid as string))).toEqual([
       { sid: sid('US', 41), reason: expect.stringMatching(/^Postgres refused it: date\/time field value out of range/) },
@@ -171,7 +188,7 @@ describe('page writer', () => {
 
   it('stores verbatim text that looks like the statement quoting around it', async () => {
     const odd = user(30, { identity: "it's $doc$ and $$; DROP TABLE users; --", friendly_name: 'ends in $doc', attributes: '{"q":"$doc$\\\\\'"}' });
-    const result = await writer.writePage(ctx, [odd, user(31, { friendly_name: '$doc' })], [], 'page-8', ATTEMPTS);
+    const result = await writePage([odd, user(31, { friendly_name: '$doc' })], 'page-8');
     expect(result).toMatchObject({ created: 2, rejected: [] });
     const [row] = await q('SELECT identity, friendly_name, attributes FROM users WHERE sid = $1', [odd.sid]);
     expect(row).toEqual({ identity: odd.identity, friendly_name: odd.friendly_name, attributes: JSON.parse(odd.attributes!) });
@@ -179,25 +196,25 @@ describe('page writer', () => {
 
   it('keeps attributes exactly as Twilio wrote them, big numbers included', async () => {
     const text = '{"big":123456789012345678901234567890,"pi":3.14159265358979323846,"nested":{"k":[1,{"z":null}]}}';
-    await writer.writePage(ctx, [user(20, { attributes: text })], [], 'page-7', ATTEMPTS);
+    await writePage([user(20, { attributes: text })], 'page-7');
     const [row] = await q('SELECT attributes::text AS a FROM users WHERE sid = $1', [sid('US', 20)]);
     expect(row.a).toBe('{"pi": 3.14159265358979323846, "big": 123456789012345678901234567890, "nested": {"k": [1, {"z": null}]}}');
   });
 
   it('sees a change in a digit no double holds, and its event carries both numbers exactly', async () => {
     const u = (id: string) => user(21, { attributes: `{"id":${id},"tags":["a"]}` });
-    await writer.writePage(ctx, [u('12345678901234567890')], [], 'page-9', ATTEMPTS);
+    await writePage([u('12345678901234567890')], 'page-9');
     const sequence = await lastSequence();
     // Other bytes, same value: Postgres's comparison says unchanged, so nothing is written or announced.
     const xmin = await xmins();
-    const same = await writer.writePage(ctx, [user(21, { attributes: '{ "tags": ["a"], "id": 12345678901234567890.0 }' })], [], 'page-10', ATTEMPTS);
+    const same = await writePage([user(21, { attributes: '{ "tags": ["a"], "id": 12345678901234567890.0 }' })], 'page-10');
     expect({ result: same, xmin: await xmins(), sequence: await lastSequence() }).toEqual({
       result: expect.objectContaining({ updated: 0, unchanged: 1 }),
       xmin,
       sequence,
     });
 
-    const changed = await writer.writePage(ctx, [u('12345678901234567891')], [], 'page-11', ATTEMPTS);
+    const changed = await writePage([u('12345678901234567891')], 'page-11');
     expect(changed).toMatchObject({ updated: 1, unchanged: 0 });
     const [row] = await q('SELECT attributes::text AS a FROM users WHERE sid = $1', [sid('US', 21)]);
     expect(row.a).toBe('{"id": 12345678901234567891, "tags": ["a"]}');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppConfig, loadConfig } from '@app/config';
 import { createRootLogger } from '@app/logger';
 import { CrawlQueue, QueueFactory } from '@app/queue';
+import { RedisConnections } from '@app/redis';
 import { RunningSimulator, startSimulator } from '@app/twilio-sim';
 import Redis from 'ioredis';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -24,6 +25,7 @@ describe('crash recovery with real processes', () => {
   let sim: RunningSimulator;
   let config: AppConfig;
   let queues: QueueFactory;
+  let connections: RedisConnections;
   let redis: Redis;
   const prefix = testRedisPrefix('crash');
   const children = new Set<ChildProcess>();
@@ -64,13 +66,15 @@ describe('crash recovery with real processes', () => {
     db = await createTestDatabase('crash');
     sim = await startSimulator({ port: 0, seed: 41, services: `1x${USERS}`, latencyMs: 30 });
     config = loadConfig({ ...env(), ROLES: 'scheduler', LOG_LEVEL: 'silent' } as Record<string, string>);
-    queues = new QueueFactory(config, createRootLogger('silent'));
+    connections = new RedisConnections(config, createRootLogger('silent'));
+    queues = new QueueFactory(config, createRootLogger('silent'), connections);
     redis = new Redis(REDIS_URL);
   });
   afterAll(async () => {
     for (const c of children) c.kill('SIGKILL');
     redis?.disconnect();
     await queues?.onApplicationShutdown();
+    connections?.onApplicationShutdown();
     await sim?.close();
     await db?.drop();
     await prefix.cleanup();

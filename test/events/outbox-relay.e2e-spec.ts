@@ -1,9 +1,9 @@
-import { OutboxRepository, StreamPublisher } from '@app/events';
+import { RelayOptions, StreamPublisher } from '@app/events';
+import { appendEvents } from '@app/mirror-writer';
 import { Client } from 'pg';
-import { EntityManager } from 'typeorm';
 import Redis from 'ioredis';
 import { REDIS_URL } from '../support/test-redis';
-import { commitEvents, createdChanges, EventsEnv, eventsEnv, RelayApp, startRelayApp, unpublishedRelayRows, waitUntil } from './support/events-apps';
+import { commitEvents, createdChanges, EventsEnv, eventsEnv, FAST_RELAY, RelayApp, startRelayApp, unpublishedRelayRows, waitUntil } from './support/events-apps';
 import { readStream } from './support/stream-reader';
 
 /** The outbox relay against real Postgres and Redis: order, exactly one entry per event, leadership, crashes. */
@@ -24,8 +24,8 @@ describe('outbox relay', () => {
     await env?.close();
   });
 
-  async function relay(): Promise<RelayApp> {
-    const app = await startRelayApp(env.config);
+  async function relay(options: Partial<RelayOptions> = {}): Promise<RelayApp> {
+    const app = await startRelayApp(env.config, { ...FAST_RELAY, ...options });
     apps.push(app);
     return app;
   }
@@ -75,7 +75,7 @@ describe('outbox relay', () => {
     const rows = await unpublishedRelayRows(env.db.url, 25);
     expect(rows).toHaveLength(25);
     const outcome = await new StreamPublisher(redis, env.stream, env.config.events.streamMaxLen).publish(rows);
-    expect(outcome).toEqual({ onStream: 25, alreadyThere: 0, error: null });
+    expect(outcome).toEqual({ onStream: 25, alreadyThere: 0, error: null, behind: null });
     expect(await unpublished()).toBe(40);
 
     const b = await relay(); // the restarted relay
@@ -97,18 +97,16 @@ describe('outbox relay', () => {
     expect((await redis.xrange(stream, '-', '+')).map(([id]) => id)).toEqual(['1000000-0', '1000001-0']);
     // the same batch again: the two on the stream count as already there
     const again = await publisher.publish(rows.slice(0, 2));
-    expect(again).toEqual({ onStream: 2, alreadyThere: 2, error: null });
+    expect(again).toEqual({ onStream: 2, alreadyThere: 2, error: null, behind: null });
   });
 
   it('reads durably: events committed without a WAL flush are flushed before the relay can publish them', async () => {
     const asyncWriter = new Client({ connectionString: env.db.url, options: '-c synchronous_commit=off' });
     await asyncWriter.connect();
     try {
-      const outbox = new OutboxRepository();
       await asyncWriter.query('BEGIN');
       const ctx = { accountSid: 'AC' + 'a'.repeat(32), serviceSid: 'IS' + 'b'.repeat(32), runId: null };
-      const m = { query: (sql: string, p?: unknown[]) => asyncWriter.query(sql, p).then((r) => r.rows) } as unknown as EntityManager;
-      await outbox.append(m, ctx, createdChanges(30_000, 3));
+      await appendEvents(asyncWriter, ctx, createdChanges(30_000, 3));
       await asyncWriter.query('COMMIT');
       const [{ lsn }] = (await asyncWriter.query('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows;
       const rows = await unpublishedRelayRows(env.db.url, 10); // the relay's read
@@ -149,7 +147,7 @@ describe('outbox relay', () => {
     await waitUntil('a leads', () => a.relay.isLeader);
     const b = await relay();
     await commitEvents(env.db.dataSource, createdChanges(10_000, 3000));
-    await new Promise((r) => setTimeout(r, 30)); // a is mid-way
+    await waitUntil('a to be mid-way', async () => (await unpublished()) < 3000, 5000, 1);
     const t0 = Date.now();
     await apps.splice(apps.indexOf(a), 1)[0].close(); // SIGTERM: finish the round, release
     await waitUntil('b to lead', () => b.relay.isLeader, 5000);

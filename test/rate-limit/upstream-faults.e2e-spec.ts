@@ -171,7 +171,7 @@ describe('crawling through upstream faults', () => {
     expect(next).toMatchObject({ status: 'succeeded', deleted: 1 });
   });
 
-  it('a record with a bad sid is rejected and counted, the rest of the page lands, and nothing is swept', async () => {
+  it('a record with a bad sid is rejected with its reason; the rest lands, and deletions still run without touching the user behind it', async () => {
     const [a] = h.sim.serviceSids;
     const gone = h.sim.admin.exportUsers(a)[0];
     h.sim.admin.deleteUser(a, gone.sid);
@@ -179,11 +179,16 @@ describe('crawling through upstream faults', () => {
     const runs = await h.crawl([a]); // only a: the fault must land on the service that lost a user
     expect(runs.map((r) => r.status)).toEqual(['succeeded']);
     expect(sum(runs, 'rejected')).toBe(1);
-    // A crawl that rejected a record saw less than the upstream holds: it must not delete on that doubt.
+    expect(await h.db.dataSource.query('SELECT user_sid, reason FROM sync_rejections WHERE run_id = $1', [runs[0].id])).toEqual([
+      { user_sid: 'XX123', reason: 'sid is not a user sid (US + 32 hex)' },
+    ]);
+    // One rejected record no longer switches the sweep off: the deleted user goes, confirmed by Twilio's 20404,
+    // and the user whose record was mangled is found by its point fetch (it exists upstream), not deleted.
+    expect(sum(runs, 'deleted')).toBe(1);
     const [{ deleted_at }] = await h.db.dataSource.query(`SELECT deleted_at FROM users WHERE sid = $1`, [gone.sid]);
-    expect(deleted_at).toBeNull();
-    const clean = await h.crawl([a]);
-    expect(sum(clean, 'deleted')).toBe(1);
+    expect(deleted_at).not.toBeNull();
+    const live = await h.db.dataSource.query(`SELECT sid FROM users WHERE chat_service_sid = $1 AND deleted_at IS NULL ORDER BY sid`, [a]);
+    expect(live.map((r: { sid: string }) => r.sid)).toEqual(h.sim.admin.exportUsers(a).map((u) => u.sid).sort());
   });
 
   it('a 404 on a service marks it removed and deletes nothing', async () => {

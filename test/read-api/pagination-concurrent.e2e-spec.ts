@@ -1,7 +1,7 @@
 import * as http from 'node:http';
-import { PageWriter } from '@app/sync';
+import { MirrorWriter, observeUsers } from '@app/mirror-writer';
 import type { TwilioUser } from '@app/twilio';
-import { API_TOKEN, ApiHarness, startApiWithPageWriter } from './support/api-harness';
+import { API_TOKEN, ApiHarness, startApiWithWriter } from './support/api-harness';
 import { basic, rawRequest } from './support/raw-http';
 import { ACCOUNT, insertService, insertUsers, randomSid, sid } from './support/seed';
 
@@ -12,13 +12,13 @@ const INITIAL = 2_000;
 
 /**
  * Keyset pages stay correct while the crawler writes: readers page through the service while a writer
- * rewrites users through the crawl's own PageWriter (new row versions, moved identities), creates users
+ * rewrites users through the crawl's own MirrorWriter (new row versions, moved identities), creates users
  * on both sides of every cursor, and tombstones others. No pass may repeat a user, and every user that
  * existed throughout and was never deleted must appear exactly once.
  */
 describe('read API: pagination under concurrent writes', () => {
   let api: ApiHarness;
-  let writer: PageWriter;
+  let writer: MirrorWriter;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const initial = Array.from({ length: INITIAL }, () => randomSid('US')).sort();
   const roleOf = new Map(initial.map((s, i) => [s, i % 3 === 0 ? RL_A : RL_B]));
@@ -47,13 +47,23 @@ describe('read API: pagination under concurrent writes', () => {
   }
 
   async function writeLoop(): Promise<void> {
-    const ctx = { runId: '0', crawlId: '0', accountSid: ACCOUNT, serviceSid: IS };
+    const scope = { accountSid: ACCOUNT, serviceSid: IS };
+    const run = { runId: '0', crawlId: '0' };
     for (let round = 1; !stop; round++) {
       const touched = Array.from({ length: 40 }, () => initial[Math.floor(Math.random() * initial.length)]);
       const fresh = Array.from({ length: 5 }, () => randomSid('US'));
       fresh.forEach((s) => created.add(s));
       const items = [...new Set(touched)].map((s) => twilioUser(s, round)).concat(fresh.map((s) => twilioUser(s, round)));
-      await writer.writePage(ctx, items, [], null, { requests: 1, throttled: 0, retries: 0 });
+      await writer.apply({
+        kind: 'page',
+        scope,
+        run,
+        users: observeUsers(items, IS),
+        rejected: [],
+        nextUrl: null,
+        attempts: { requests: 1, throttled: 0, retries: 0 },
+        expectUnchanged: false,
+      });
       if (round % 4 === 0) {
         const victims = Array.from({ length: 3 }, () => initial[Math.floor(Math.random() * initial.length)]);
         victims.forEach((s) => deleted.add(s));
@@ -102,7 +112,7 @@ describe('read API: pagination under concurrent writes', () => {
   }
 
   beforeAll(async () => {
-    ({ api, writer } = await startApiWithPageWriter('concurrent', ACCOUNT));
+    ({ api, writer } = await startApiWithWriter('concurrent', ACCOUNT));
     await insertService(api.db.dataSource, IS);
     await insertUsers(api.db.dataSource, initial.map((s) => ({ sid: s, chat_service_sid: IS, role_sid: roleOf.get(s)!, identity: s.toLowerCase() })));
   });

@@ -1,20 +1,18 @@
 import { AppConfig, ConfigModule, Role } from '@app/config';
-import { DatabaseModule } from '@app/database';
+import { EventsFeedModule, EventsRelayModule } from '@app/events';
 import { LoggerModule } from '@app/logger';
-import { QueueModule } from '@app/queue';
-import { RateLimitModule } from '@app/rate-limit';
+import { ReadApiModule } from '@app/read-api';
+import { SchedulerModule } from '@app/scheduler';
+import { WorkerModule } from '@app/sync';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { Logger } from 'pino';
 
-/**
- * What each role adds on top of the shared core. Loaded on demand so a worker process does not load the
- * HTTP layer, nor an API process the crawler.
- */
-const ROLE_MODULES: Record<Role, () => Type[]> = {
-  api: () => [require('@app/read-api').ReadApiModule, require('@app/events').EventsFeedModule],
+/** What each role adds on top of configuration and logging; each module imports what it needs. */
+const ROLE_MODULES: Record<Role, Type[]> = {
+  api: [ReadApiModule, EventsFeedModule],
   // Every worker process runs a relay; one at a time leads (advisory lock), the others stand by.
-  worker: () => [require('@app/sync').WorkerModule, require('@app/events').EventsRelayModule],
-  scheduler: () => [require('@app/scheduler').SchedulerModule],
+  worker: [WorkerModule, EventsRelayModule],
+  scheduler: [SchedulerModule],
 };
 
 /** One set of modules; ROLES picks which of the api, worker and scheduler parts this process runs. */
@@ -24,14 +22,7 @@ export class AppModule {
     const roles = (['api', 'worker', 'scheduler'] as Role[]).filter((r) => config.roles.has(r));
     return {
       module: AppModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        LoggerModule.forRoot(rootLogger),
-        DatabaseModule,
-        QueueModule,
-        RateLimitModule,
-        ...roles.flatMap((r) => ROLE_MODULES[r]()),
-      ],
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(rootLogger), ...roles.flatMap((r) => ROLE_MODULES[r])],
     };
   }
 }

@@ -1,11 +1,14 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, configuredSecrets } from '@app/config';
 import { prepareDatabase } from '@app/database';
 import { createRootLogger } from '@app/logger';
+import { registerSecrets } from '@app/redaction';
 import { INestApplication, INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module';
 
 export interface RunningMirror {
@@ -17,8 +20,10 @@ export interface RunningMirror {
 
 /** Starts the roles in config.roles in this process: the service's main, and the tests' way in. */
 export async function startMirror(config: AppConfig): Promise<RunningMirror> {
+  // Before anything can log or fail: every line and every stored error text is redacted of these.
+  registerSecrets(configuredSecrets(config));
   const root = createRootLogger(config.logLevel);
-  const prepared = await prepareDatabase(config.databaseUrl);
+  const prepared = await waitForDatabase(config.databaseUrl, root);
   root.info({ roles: [...config.roles], databaseCreated: prepared.created, migrations: prepared.migrations }, 'database ready');
 
   const module = AppModule.forRoles(config, root);
@@ -29,6 +34,12 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
     http.useLogger(http.get(NestPinoLogger));
     http.set('trust proxy', config.api.trustProxy);
     configureHttp(http);
+    // A malformed request or a reset socket is the client's problem: answered (or dropped) and noted, never thrown.
+    http.getHttpServer().on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      root.debug({ error: err.code ?? err.message }, 'bad HTTP request from a client');
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
     await http.listen(config.port, '0.0.0.0');
     const address = http.getHttpServer().address();
     url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : config.port}`;
@@ -40,6 +51,25 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
   }
   root.info({ roles: [...config.roles], url }, 'mirror started');
   return { app, url, close: () => app.close() };
+}
+
+/** Postgres still starting (compose, a restart): start-up waits up to this long for it, saying so. */
+const DATABASE_WAIT_MS = 60_000;
+const DATABASE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P03', '57P01']);
+
+async function waitForDatabase(url: string, log: Logger): Promise<{ created: boolean; migrations: string[] }> {
+  const deadline = Date.now() + DATABASE_WAIT_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await prepareDatabase(url);
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (!DATABASE_DOWN.has(code) || Date.now() > deadline) throw e;
+      const wait = Math.min(5000, 250 * 2 ** attempt);
+      log.warn({ error: code, retryInMs: wait }, 'Postgres is not answering yet; waiting for it');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
 }
 
 export function configureHttp(app: INestApplication): void {

@@ -53,9 +53,16 @@ export interface AppConfig {
   sync: {
     cron: string;
     onStart: boolean;
+    /** How often running crawls without a job are enqueued again. */
+    recoverIntervalMs: number;
+    /** Crawl jobs per worker process at most: the accounts' budgets govern how many requests are in flight. */
     workerConcurrency: number;
+    /** How long a crawl runs before it yields its job to waiting crawls. */
+    sliceMs: number;
     maxAttempts: number;
     maxRetries: number;
+    /** Pages one crawl may read (all its runs together) before it fails. */
+    maxPages: number;
     retryBaseMs: number;
     retryCapMs: number;
     throttleBaseMs: number;

@@ -105,11 +105,31 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'must be true or false' })
   SYNC_ON_START = true;
 
+  /**
+   * How often the scheduler looks for crawls left running without a job (their jobs were lost with Redis's data)
+   * and enqueues them again: they resume from their checkpoints.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @MaxTimerMs()
+  SYNC_RECOVER_INTERVAL_MS = 30_000;
+
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
   @Max(256)
-  WORKER_CONCURRENCY = 4;
+  WORKER_CONCURRENCY = 64;
+
+  /**
+   * A crawl that has run this long hands its job back (committed, at its checkpoint) when other crawl jobs wait, so
+   * that with more services than WORKER_CONCURRENCY every service progresses.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  @MaxTimerMs()
+  CRAWL_SLICE_MS = 60_000;
 
   /** Attempts of a crawl job for retryable faults (5xx, timeouts, malformed bodies); 429s never count. */
   @Transform(toInt)
@@ -124,6 +144,13 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(1000)
   CRAWL_MAX_RETRIES = 8;
+
+  /** A crawl reading more pages than this fails: an upstream that pages for ever must not be followed for ever. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100_000_000)
+  CRAWL_MAX_PAGES = 200_000;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number of milliseconds' })

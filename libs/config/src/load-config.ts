@@ -98,9 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     sync: {
       cron: vars.SYNC_CRON,
       onStart: vars.SYNC_ON_START,
+      recoverIntervalMs: vars.SYNC_RECOVER_INTERVAL_MS,
       workerConcurrency: vars.WORKER_CONCURRENCY,
+      sliceMs: vars.CRAWL_SLICE_MS,
       maxAttempts: vars.CRAWL_MAX_ATTEMPTS,
       maxRetries: vars.CRAWL_MAX_RETRIES,
+      maxPages: vars.CRAWL_MAX_PAGES,
       retryBaseMs: vars.CRAWL_RETRY_BASE_MS,
       retryCapMs: vars.CRAWL_RETRY_CAP_MS,
       throttleBaseMs: vars.THROTTLE_BASE_MS,

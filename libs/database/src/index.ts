@@ -2,6 +2,5 @@ export * from './entities';
 export * from './data-source.options';
 export * from './prepare-database';
 export * from './database.module';
-export * from './mirror-user';
-export * from './json-precision';
 export * from './statement-builder';
+export * from './pg-connections';

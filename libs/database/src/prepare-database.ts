@@ -5,6 +5,12 @@ import { dataSourceOptions } from './data-source.options';
 // Any fixed number: every process that migrates takes this lock, so concurrent start-ups migrate once.
 const MIGRATION_LOCK = 0x7477_6d69;
 
+/**
+ * For the short-lived start-up clients: a connection lost between their queries would otherwise be an unhandled
+ * 'error' event; the query or connect in progress rejects with it anyway.
+ */
+function ignoreIdleError(): void {}
+
 export function databaseName(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
 }
@@ -20,6 +26,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
+  client.on('error', ignoreIdleError);
   await client.connect();
   try {
     await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
@@ -35,6 +42,7 @@ export async function ensureDatabase(url: string): Promise<boolean> {
 
 async function databaseExists(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url });
+  client.on('error', ignoreIdleError);
   try {
     await client.connect();
     return true;

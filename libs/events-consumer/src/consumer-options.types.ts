@@ -7,6 +7,8 @@ export interface StreamEntryInfo {
   id: string;
   /** How many times Redis has delivered this entry to the group, this delivery included (1 on the first). */
   deliveries: number;
+  /** Set when replayDeadLetters hands the event again: the id of its dead-letter entry. */
+  deadLetterId?: string;
 }
 
 export type UserEventHandler = (event: CloudEventJson, entry: StreamEntryInfo) => Promise<void>;
@@ -47,7 +49,10 @@ export interface UserEventsConsumerOptions {
   retryDelayMs?: number;
   /** Default `${stream}:dead`, which keeps the stream's hash tag. */
   deadLetterStream?: string;
-  /** Where a group created by this consumer starts: `$` (only new events, the default) or `0` (the whole stream). */
+  /**
+   * Where a group that start() creates begins: `$` (only new events, the default) or `0` (the whole retained
+   * stream). A group found gone while consuming (NOGROUP) is recreated at `0` whatever this says.
+   */
   startFrom?: '$' | '0';
   /** The entry field holding the CloudEvent's structured JSON. Default `event`. */
   field?: string;

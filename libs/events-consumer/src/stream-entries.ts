@@ -12,14 +12,6 @@ export function toEntries(reply: StreamReply, deliveries: number): DeliveredEntr
   return (reply?.[0]?.[1] ?? []).map(([id, fields]) => ({ id, fields, deliveries }));
 }
 
-/** Stream ids are `<ms>-<seq>` of 64-bit parts: numeric, not lexical, order. */
-export function compareIds(a: string, b: string): number {
-  const [am, as = '0'] = a.split('-');
-  const [bm, bs = '0'] = b.split('-');
-  const d = BigInt(am) - BigInt(bm) || BigInt(as) - BigInt(bs);
-  return d === 0n ? 0 : d > 0n ? 1 : -1;
-}
-
 /**
  * A dead letter keeps the original fields untouched, so it can be replayed as is, and adds `meta`; an original
  * field of the same name as a meta field gives way.

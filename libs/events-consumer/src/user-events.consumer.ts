@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import type { ConsumerLogger, UserEventsConsumerOptions } from './consumer-options.types';
 import { ConsumerSettings, resolveSettings } from './consumer-settings';
 import { MalformedEntryError, parseUserEvent } from './parse-user-event';
-import { compareIds, deadLetterFields, DeliveredEntry, StreamReply, toEntries } from './stream-entries';
+import { deadLetterFields, DeliveredEntry, StreamReply, toEntries } from './stream-entries';
 
 /**
  * Consumes user-changed events from a Redis Stream through a consumer group, at least once and in stream
@@ -35,7 +35,8 @@ export class UserEventsConsumer {
    * failure): subtracted so that `deliveries` and maxDeliveries count handler attempts.
    */
   private readonly uncounted = new Map<string, number>();
-  private lastSeenId?: string;
+  /** Since when Redis has been unreachable (undefined: it is not), so an outage is logged once, and its end. */
+  private downSince?: number;
 
   constructor(options: UserEventsConsumerOptions) {
     this.cfg = resolveSettings(options);
@@ -48,9 +49,18 @@ export class UserEventsConsumer {
     const onError = (e: Error) => this.log.debug?.({ err: e.message }, 'redis connection error');
     this.blocking.on('error', onError);
     if (this.ownsRedis) this.redis.on('error', onError);
-    // CLIENT UNBLOCK (used by stop) needs the blocking connection's id, which changes on every reconnect.
+    // The blocking connection is always ours and always in use: its state is Redis's, logged once per outage.
+    this.blocking.on('close', () => {
+      if (this.stopRequested || this.downSince !== undefined) return;
+      this.downSince = Date.now();
+      this.log.warn({ consumer: this.cfg.consumer }, 'user events consumer: lost its Redis connection, reconnecting');
+    });
     this.blocking.on('ready', () => {
+      // CLIENT UNBLOCK (used by stop) needs the blocking connection's id, which changes on every reconnect.
       this.blocking.client('ID').then((id) => (this.blockingClientId = Number(id)), () => undefined);
+      if (this.downSince === undefined) return;
+      this.log.info({ consumer: this.cfg.consumer, downMs: Date.now() - this.downSince }, 'user events consumer: reconnected to Redis');
+      this.downSince = undefined;
     });
   }
 
@@ -113,12 +123,8 @@ export class UserEventsConsumer {
         // Redis may have moved entries into our PEL before the reply was lost.
         this.drainPending = true;
         failures++;
-        if (isNoGroup(e)) {
-          // The stream was deleted (or the group destroyed): resume after the last entry seen here, so that neither
-          // the entries appended since are lost nor the whole retained stream replayed.
-          await this.ensureGroup(this.lastSeenId ?? this.cfg.startFrom).catch(() => undefined);
-        }
-        this.log.warn({ err: message(e), failures }, 'user events consumer: redis command failed, retrying');
+        if (isNoGroup(e)) await this.recreateGroup();
+        else this.log.warn({ err: message(e), failures }, 'user events consumer: redis command failed, retrying');
         await this.sleep(Math.min(100 * 2 ** Math.min(failures, 10), 5000));
       }
     }
@@ -127,7 +133,6 @@ export class UserEventsConsumer {
   /** Returns true once the entry is done with (acknowledged), false when it failed and stays pending. */
   private async process(entry: DeliveredEntry): Promise<boolean> {
     const ctx = { id: entry.id, deliveries: entry.deliveries };
-    if (!this.lastSeenId || compareIds(entry.id, this.lastSeenId) > 0) this.lastSeenId = entry.id;
     if (entry.fields === null) {
       this.log.warn(ctx, 'user events consumer: entry was trimmed from the stream before it was handled');
       await this.redis.xack(this.cfg.stream, this.cfg.group, entry.id);
@@ -264,6 +269,26 @@ export class UserEventsConsumer {
     }
     if (deleted.length) {
       this.log.warn({ ids: deleted }, 'user events consumer: pending entries were trimmed from the stream unhandled');
+    }
+  }
+
+  /**
+   * The group is gone: the stream was deleted, or Redis lost it (restarted empty, failed over), the relay then
+   * refilling the stream from the mirror's outbox with the same ids. The group is recreated at the start of the
+   * stream: the group's pending entries, the other consumers' included, went with it, and no consumer knows what
+   * the others had left unhandled, so only the start misses nothing. Entries handled before come again, with the
+   * same event ids: the handler's dedupe skips them.
+   */
+  private async recreateGroup(): Promise<void> {
+    this.uncounted.clear();
+    try {
+      await this.ensureGroup('0');
+      this.log.warn(
+        { stream: this.cfg.stream, group: this.cfg.group },
+        'user events consumer: the consumer group was gone (stream deleted, or Redis lost it); it starts again at the start of the stream, so entries already handled come again',
+      );
+    } catch (e) {
+      this.log.warn({ err: message(e) }, 'user events consumer: could not recreate the consumer group yet, retrying');
     }
   }
 

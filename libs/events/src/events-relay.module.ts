@@ -1,12 +1,14 @@
+import { DatabaseModule } from '@app/database';
+import { RedisModule } from '@app/redis';
 import { DynamicModule, Module } from '@nestjs/common';
 import { OutboxRelay } from './outbox-relay.service';
 import { DEFAULT_RELAY_OPTIONS, RELAY_OPTIONS, RelayOptions } from './relay-options';
 
 /**
  * The outbox relay, for the worker role. Every process that imports it competes for the leader lock;
- * one publishes. Needs ConfigModule, LoggerModule and QueueModule (global in the app).
+ * one publishes. Its Postgres session and Redis connection are its own, made by their owners.
  */
-@Module({ providers: [OutboxRelay], exports: [OutboxRelay] })
+@Module({ imports: [DatabaseModule, RedisModule], providers: [OutboxRelay], exports: [OutboxRelay] })
 export class EventsRelayModule {
   /** The same module with some of its tuning changed (tests, benchmarks, a relay-only process). */
   static withOptions(options: Partial<RelayOptions>): DynamicModule {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { OUTBOX_CHANNEL, RAW_JSON_TYPES } from './user-event-row';
+import { OUTBOX_CHANNEL } from './user-event-row';
 import type { SqlRunner } from './sql-runner';
 
 /** Any fixed number, the same in every process: advisory locks are per database, so one relay leads per mirror. */
@@ -15,7 +15,8 @@ export class LeaderLock {
   private leader = false;
 
   constructor(
-    private readonly databaseUrl: string,
+    /** A new session of the relay's own (PgConnections.dedicated): the owner of the process's connections makes it. */
+    private readonly newClient: () => Client,
     private readonly onNotify: () => void,
     private readonly onLost: (reason: Error) => void,
     private readonly key = RELAY_LOCK_KEY,
@@ -60,14 +61,7 @@ export class LeaderLock {
 
   private async connection(): Promise<Client> {
     if (this.client) return this.client;
-    const client = new Client({
-      connectionString: this.databaseUrl,
-      application_name: 'twilio-mirror-relay',
-      keepAlive: true,
-      types: RAW_JSON_TYPES,
-      // Short statements on a hot loop: JIT compilation would cost far more than it saves.
-      options: '-c jit=off',
-    });
+    const client = this.newClient();
     const lost = (reason: Error) => {
       if (this.client !== client) return;
       const wasLeader = this.leader;
@@ -79,10 +73,15 @@ export class LeaderLock {
     client.on('error', lost);
     client.on('end', () => lost(new Error('connection ended')));
     client.on('notification', () => this.onNotify());
-    await client.connect();
-    // Whatever the database's default: the relay's commits are what make events durable before they are
-    // published (see OutboxRelayRepository).
-    await client.query('SET synchronous_commit = on');
+    try {
+      await client.connect();
+      // Whatever the database's default: the relay's commits are what make events durable before they are
+      // published (see OutboxRelayRepository).
+      await client.query('SET synchronous_commit = on');
+    } catch (e) {
+      await client.end().catch(() => undefined); // a connection that is half set up is not kept, nor leaked
+      throw e;
+    }
     this.client = client;
     return client;
   }

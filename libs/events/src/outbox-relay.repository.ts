@@ -1,6 +1,15 @@
 import { RelayRow, USER_EVENT_COLUMNS } from './user-event-row';
 import type { SqlRunner } from './sql-runner';
 
+export interface OutboxWatermarks {
+  /** relay_state.published_through: every event up to it was put on the stream. */
+  publishedThrough: string;
+  /** event_sequence.last: the greatest sequence ever assigned. */
+  lastAssigned: string;
+  /** The smallest sequence still in user_events (older ones were pruned), null for none. */
+  oldest: string | null;
+}
+
 /** Channel the relay notifies after marking events published: the HTTP feed serves only those. */
 export const PUBLISHED_CHANNEL = 'user_events_published';
 
@@ -35,7 +44,7 @@ export class OutboxRelayRepository {
     );
   }
 
-  async markPublished(_fromSequence: string, toSequence: string): Promise<void> {
+  async markPublished(toSequence: string): Promise<void> {
     await this.sql('UPDATE relay_state SET published_through = GREATEST(published_through, $1::bigint)', [toSequence]);
   }
 
@@ -47,6 +56,30 @@ export class OutboxRelayRepository {
   async lastAssigned(): Promise<string> {
     const [{ last }] = await this.sql('SELECT last::text AS last FROM event_sequence');
     return last;
+  }
+
+  /**
+   * Where the outbox stands, for comparing the stream with it: the published watermark, the last sequence ever
+   * assigned, and the oldest event still retained (null when the table is empty).
+   */
+  async watermarks(): Promise<OutboxWatermarks> {
+    const [row] = await this.sql(
+      `SELECT published_through::text AS published_through,
+              (SELECT last::text FROM event_sequence) AS last_assigned,
+              (SELECT min(sequence)::text FROM user_events) AS oldest
+       FROM relay_state`,
+    );
+    return { publishedThrough: row.published_through, lastAssigned: row.last_assigned, oldest: row.oldest };
+  }
+
+  /** Up to `limit` events in (`after`, `through`], in order: published ones, read again to refill the stream. */
+  readRange(after: string, through: string, limit: number): Promise<RelayRow[]> {
+    return this.sql(
+      `SELECT ${USER_EVENT_COLUMNS} FROM user_events
+       WHERE sequence > $1::bigint AND sequence <= $2::bigint
+       ORDER BY sequence LIMIT $3`,
+      [after, through, limit],
+    );
   }
 
   /**

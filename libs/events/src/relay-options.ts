@@ -16,6 +16,11 @@ export interface RelayOptions {
   errorBackoffMs: number;
   /** Wait when the stream is found ahead of the outbox (see StreamAheadError) before looking again. */
   streamAheadBackoffMs: number;
+  /**
+   * How often an idle leader compares the stream with the outbox, to refill a stream Redis lost. (With events to
+   * publish, the XADD script checks it on every batch.)
+   */
+  streamCheckMs: number;
   /** How often the leader prunes published events past the retention. */
   pruneIntervalMs: number;
   pruneBatch: number;
@@ -28,6 +33,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   followerPollMs: 500,
   errorBackoffMs: 1000,
   streamAheadBackoffMs: 30_000,
+  streamCheckMs: 1000,
   pruneIntervalMs: 10 * 60_000,
   pruneBatch: 5000,
 };

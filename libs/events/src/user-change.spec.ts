@@ -1,4 +1,4 @@
-import type { MirrorUser } from '@app/database';
+import type { MirrorUser } from '@app/domain';
 import { UserChange, userChangeJson } from './user-change';
 
 const user = (attributes: unknown): MirrorUser => ({

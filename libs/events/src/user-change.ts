@@ -1,19 +1,6 @@
-import type { MirrorUser, MirrorUserField } from '@app/database';
+import type { MirrorUser, UserChange, UserChangeOp } from '@app/domain';
 
-export type UserChangeOp = 'created' | 'updated' | 'deleted';
-
-/** The `data` of a user-changed CloudEvent. */
-export interface UserChange {
-  op: UserChangeOp;
-  before: MirrorUser | null;
-  after: MirrorUser | null;
-  changed: MirrorUserField[];
-  /**
-   * The attributes of `before` and `after` as exact JSON text (Twilio's, or Postgres's print of the stored
-   * jsonb), written into the event in place of the parsed values, whose numbers are doubles.
-   */
-  attributesText?: { before: string | null; after: string | null };
-}
+export type { UserChange, UserChangeOp } from '@app/domain';
 
 /** The event's `data` as JSON text, attributes exact where their text is known. */
 export function userChangeJson(c: UserChange): string {

@@ -1,6 +1,7 @@
 export const CRAWL_QUEUE = 'crawl';
 
-export type CrawlTrigger = 'schedule' | 'start' | 'manual';
+/** `recover`: a running crawl whose job was lost (Redis lost its data) is enqueued again by the scheduler. */
+export type CrawlTrigger = 'schedule' | 'start' | 'manual' | 'recover';
 
 export interface CrawlJobData {
   accountSid: string;

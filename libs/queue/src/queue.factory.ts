@@ -1,30 +1,27 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
+import { RedisConnections } from '@app/redis';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Processor, Queue, QueueOptions, Worker, WorkerOptions } from 'bullmq';
-import Redis from 'ioredis';
 import { Logger } from 'pino';
 
 /**
- * Every BullMQ queue and worker of the process is built here, on one Redis connection setup and one
- * key prefix. The prefix's braces are a Redis Cluster hash tag, so every key of a deployment shares one slot,
- * as BullMQ requires on a cluster; the connection itself is a single node's (REDIS_URL), not a cluster client.
+ * Every BullMQ queue and worker of the process is built here, on the queue connection and one key prefix.
+ * The prefix's braces are a Redis Cluster hash tag, so every key of a deployment shares one slot, as BullMQ
+ * requires on a cluster; the connection itself is a single node's (REDIS_URL), not a cluster client.
  */
 @Injectable()
 export class QueueFactory implements OnApplicationShutdown {
-  private readonly connection: Redis;
   private readonly closables: { close(): Promise<void> }[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {
-    // Workers block on Redis; BullMQ wants maxRetriesPerRequest null so those calls are never cut short.
-    this.connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  }
+    private readonly redis: RedisConnections,
+  ) {}
 
   createQueue<T>(name: string, opts: Partial<QueueOptions> = {}): Queue<T> {
-    const queue = new Queue<T>(name, { connection: this.connection, prefix: this.config.queuePrefix, ...opts });
+    const queue = new Queue<T>(name, { connection: this.redis.queue, prefix: this.config.queuePrefix, ...opts });
     // Without a listener BullMQ prints connection errors with console.error, whole: ioredis hangs the failed
     // command on them, and a refused AUTH carries the Redis password. The logger's serializer keeps it out.
     queue.on('error', (err) => this.logger.error({ err, queue: name }, 'queue connection error'));
@@ -35,7 +32,7 @@ export class QueueFactory implements OnApplicationShutdown {
   /** Workers get a connection of their own (BullMQ duplicates it) so blocking reads never stall producers. */
   createWorker<T>(name: string, processor: Processor<T>, opts: Partial<WorkerOptions> = {}): Worker<T> {
     const worker = new Worker<T>(name, processor, {
-      connection: this.connection,
+      connection: this.redis.queue,
       prefix: this.config.queuePrefix,
       autorun: false,
       ...opts,
@@ -44,12 +41,7 @@ export class QueueFactory implements OnApplicationShutdown {
     return worker;
   }
 
-  redis(): Redis {
-    return this.connection;
-  }
-
   async onApplicationShutdown(): Promise<void> {
     for (const c of this.closables) await c.close().catch(() => undefined);
-    this.connection.disconnect();
   }
 }

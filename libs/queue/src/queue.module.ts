@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { RedisModule } from '@app/redis';
+import { Module } from '@nestjs/common';
 import { CrawlQueue } from './crawl-queue.service';
 import { QueueFactory } from './queue.factory';
 
-@Global()
-@Module({ providers: [QueueFactory, CrawlQueue], exports: [QueueFactory, CrawlQueue] })
+@Module({ imports: [RedisModule], providers: [QueueFactory, CrawlQueue], exports: [QueueFactory, CrawlQueue] })
 export class QueueModule {}

@@ -9,9 +9,9 @@ export interface BudgetOptions {
   initial: number;
   max: number;
   min?: number;
-  /** Additive increase: the limit grows by increase/limit per successful request (about `increase` per round). */
+  /** Additive increase, once the slow start is over: the limit grows by increase/limit per successful request (about `increase` per round). */
   increase?: number;
-  /** Multiplicative decrease on 429. */
+  /** Multiplicative decrease on a 429 whose lease's position is unknown (see account-budget.script.ts). */
   decrease?: number;
   /** After a 429, how long the limit stays below the level that was refused before probing it again. */
   probeHoldMs?: number;
@@ -23,16 +23,20 @@ export interface BudgetOptions {
   parkMs?: number;
   /** Handoffs of one lease in a row before it really goes back to Redis, so other processes get a turn. */
   maxHandoffs?: number;
+  /** A budget unused this long is forgotten: it starts over with a slow start. */
+  idleResetMs?: number;
 }
 
 type Outcome = 'ok' | 'throttled' | 'failed';
 
 type BudgetRedis = Redis & {
-  budgetAcquire(leases: string, state: string, leaseId: string, ttl: number, initial: number, max: number): Promise<[number, number, number, number]>;
+  budgetAcquire(leases: string, state: string, leaseId: string, ttl: number, initial: number, max: number, idleResetMs: number): Promise<[number, number, number, number]>;
   budgetRelease(
-    leases: string, state: string, leaseId: string, outcome: string, acquiredAt: number, inc: number, dec: number, max: number, min: number, holdMs: number,
+    leases: string, state: string, leaseId: string, outcome: string, acquiredAt: number, inc: number, dec: number, max: number, min: number, holdMs: number, position: number,
   ): Promise<number>;
-  budgetRenew(leases: string, state: string, leaseId: string, outcome: string, ttl: number, inc: number, max: number, holdMs: number): Promise<[number, number, number, number]>;
+  budgetRenew(
+    leases: string, state: string, leaseId: string, outcome: string, ttl: number, inc: number, max: number, holdMs: number, idleResetMs: number,
+  ): Promise<[number, number, number, number]>;
 };
 
 export interface BudgetState {
@@ -49,6 +53,8 @@ interface Slot {
   readonly grantedLocal: number;
   /** Redis time the current holder got the lease: RELEASE counts a 429 only on a lease taken after the last decrease. */
   acquiredAt: number;
+  /** Leases out when the current holder got it, this one included: the concurrency a 429 on it was refused at. */
+  position: number;
   handoffs: number;
   /** Cleared when RENEW finds the lease lapsed or the account over a lowered limit: then it goes back to Redis. */
   reusable: boolean;
@@ -77,7 +83,7 @@ export class RedisRequestLimiter implements RequestLimiter {
   private closed = false;
 
   constructor(redis: Redis, options: BudgetOptions) {
-    this.o = { min: 1, increase: 0.05, decrease: 0.75, probeHoldMs: 5000, pollMs: 15, parkMs: 3, maxHandoffs: 16, ...options };
+    this.o = { min: 1, increase: 0.05, decrease: 0.75, probeHoldMs: 5000, pollMs: 15, parkMs: 3, maxHandoffs: 16, idleResetMs: 3_600_000, ...options };
     this.redis = redis as BudgetRedis;
     if (!this.redis.budgetAcquire) {
       this.redis.defineCommand('budgetAcquire', { numberOfKeys: 2, lua: ACQUIRE });
@@ -117,10 +123,10 @@ export class RedisRequestLimiter implements RequestLimiter {
   private async acquireInRedis(accountSid: string): Promise<Slot | null> {
     const [leases, state] = this.keys(accountSid);
     const leaseId = randomUUID();
-    const [granted, , , now] = await this.redis.budgetAcquire(leases, state, leaseId, this.o.leaseTtlMs, this.o.initial, this.o.max);
+    const [granted, position, , now] = await this.redis.budgetAcquire(leases, state, leaseId, this.o.leaseTtlMs, this.o.initial, this.o.max, this.o.idleResetMs);
     if (granted !== 1) return null;
     const at = Number(now);
-    return { accountSid, leaseId, grantedAt: at, grantedLocal: performance.now(), acquiredAt: at, handoffs: 0, reusable: true, outcome: 'ok' };
+    return { accountSid, leaseId, grantedAt: at, grantedLocal: performance.now(), acquiredAt: at, position, handoffs: 0, reusable: true, outcome: 'ok' };
   }
 
   private lease(slot: Slot): RequestLease {
@@ -159,8 +165,9 @@ export class RedisRequestLimiter implements RequestLimiter {
   private renew(slot: Slot): void {
     const [leases, state] = this.keys(slot.accountSid);
     const renewing = this.redis
-      .budgetRenew(leases, state, slot.leaseId, slot.outcome, this.o.leaseTtlMs, this.o.increase, this.o.max, this.o.probeHoldMs)
-      .then(([status]) => {
+      .budgetRenew(leases, state, slot.leaseId, slot.outcome, this.o.leaseTtlMs, this.o.increase, this.o.max, this.o.probeHoldMs, this.o.idleResetMs)
+      .then(([status, inFlight]) => {
+        slot.position = inFlight;
         // Lapsed, or over a limit another process lowered: the holder finishes, then the lease goes back.
         if (status !== 1) slot.reusable = false;
       })
@@ -174,7 +181,7 @@ export class RedisRequestLimiter implements RequestLimiter {
     const [leases, state] = this.keys(slot.accountSid);
     // 'failed' (network error) says nothing about the upstream's limit: free the slot, leave the limit.
     const releasing = this.redis
-      .budgetRelease(leases, state, slot.leaseId, slot.outcome, slot.acquiredAt, this.o.increase, this.o.decrease, this.o.max, this.o.min, this.o.probeHoldMs)
+      .budgetRelease(leases, state, slot.leaseId, slot.outcome, slot.acquiredAt, this.o.increase, this.o.decrease, this.o.max, this.o.min, this.o.probeHoldMs, slot.position)
       .catch(() => undefined) // the lease lapses by itself after leaseTtlMs
       .finally(() => this.wake(slot.accountSid));
     this.track(releasing);

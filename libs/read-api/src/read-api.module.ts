@@ -1,9 +1,10 @@
+import { AuthModule } from '@app/auth';
+import { DatabaseModule } from '@app/database';
+import { QueueModule } from '@app/queue';
+import { RedisModule } from '@app/redis';
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { ApiAuthGuard } from './auth/api-auth.guard';
-import { ApiTokens } from './auth/api-tokens.service';
-import { ReadPool } from './common/read-pool';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthController } from './health.controller';
 import { ServicesController } from './services/services.controller';
@@ -19,16 +20,15 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 /**
- * The api role. Its guard and exception filter are global (APP_GUARD, APP_FILTER): every HTTP route of the
- * process, including those other modules add (the change feed), needs a token and answers errors alike.
+ * The api role's queries, sync triggers and health. Each controller declares the auth it needs (@app/auth). The
+ * exception filter is global (APP_FILTER): every HTTP route of the process, the change feed's too, answers
+ * errors in one shape.
  */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), AuthModule, DatabaseModule, QueueModule, RedisModule],
   // The user reads first: Express tries routes in registration order, and these are the hot ones.
   controllers: [UsersController, TwilioUsersController, ServicesController, SyncRunsController, HealthController],
   providers: [
-    ApiTokens,
-    ReadPool,
     UsersRepository,
     UsersService,
     ServicesReadRepository,
@@ -36,9 +36,7 @@ import { UsersService } from './users/users.service';
     SyncRunsReadRepository,
     SyncRunsService,
     TwilioUsersService,
-    { provide: APP_GUARD, useClass: ApiAuthGuard },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
   ],
-  exports: [ApiTokens],
 })
 export class ReadApiModule {}

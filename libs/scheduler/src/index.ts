@@ -1,2 +1,3 @@
 export * from './scheduler.module';
 export * from './sync-scheduler.service';
+export * from './orphaned-crawls.service';

@@ -1,13 +1,9 @@
-import { OutboxRepository, UserChange } from '@app/events';
+import { CrawlRunRef, MirrorWriter, observeUsers, WriteScope } from '@app/mirror-writer';
 import { TwilioClient, TwilioNotFoundError, TwilioUser } from '@app/twilio';
-import { changedFields, StatementBuilder } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Logger } from 'pino';
-import { DataSource } from 'typeorm';
-import { PageWriter, RunContext } from './page-writer.service';
+import { SweepRepository } from './sweep.repository';
 import { SyncRunsRepository } from './sync-runs.repository';
-import { UsersRepository } from './users.repository';
 
 const BATCH = 200;
 const CONFIRM_CONCURRENCY = 4;
@@ -15,38 +11,32 @@ const TWILIO_NOT_FOUND = 20404;
 
 /**
  * Finds deletions by mark and sweep, since Twilio sends no user-deleted webhook. Runs only after a crawl
- * reached the last page cleanly: the live users it did not see are candidates, and each is confirmed by a
- * point fetch before it is tombstoned. A 200 means paging drift hid it: it is written like any page.
+ * reached the last page cleanly: the live users it did not see are candidates (a user whose record was rejected
+ * was seen all the same: it exists upstream), and each is confirmed by a point fetch before it is tombstoned. A 200 means paging drift hid it: it is written like any page.
  * Any other answer stops the sweep; the job is retried and the sweep resumes. Nothing is deleted on doubt.
  */
 @Injectable()
 export class DeletionSweep {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
-    private readonly users: UsersRepository,
+    private readonly sweep: SweepRepository,
     private readonly runs: SyncRunsRepository,
-    private readonly writer: PageWriter,
-    private readonly outbox: OutboxRepository,
+    private readonly writer: MirrorWriter,
   ) {}
 
   /** `signal`: the crawl must stop (its lock was lost): no further batch starts, fetches in flight are aborted. */
-  async run(ctx: RunContext, client: TwilioClient, log: Logger, signal?: AbortSignal): Promise<number> {
-    if (await this.runs.crawlHadRejections(ctx.crawlId)) {
-      log.warn('crawl rejected some records: deletion sweep skipped, nothing deleted');
-      return 0;
-    }
+  async run(scope: WriteScope, run: CrawlRunRef, client: TwilioClient, log: Logger, signal?: AbortSignal): Promise<number> {
     let deleted = 0;
     let after = '';
     for (;;) {
       signal?.throwIfAborted();
-      const candidates = await this.users.unseen(this.ds.manager, ctx.serviceSid, ctx.crawlId, after, BATCH);
+      const candidates = await this.sweep.unseen(scope.serviceSid, run.crawlId, after, BATCH);
       if (!candidates.length) break;
       after = candidates[candidates.length - 1];
       const found: TwilioUser[] = [];
       const gone: string[] = [];
       await mapLimit(candidates, CONFIRM_CONCURRENCY, signal, async (sid, stop) => {
         try {
-          found.push(await client.fetchUser(ctx.serviceSid, sid, stop));
+          found.push(await client.fetchUser(scope.serviceSid, sid, stop));
         } catch (e) {
           // Only Twilio's own "no such user" confirms a deletion; a bare 404 (a proxy, a wrong path) is doubt.
           if (e instanceof TwilioNotFoundError && e.code === TWILIO_NOT_FOUND) gone.push(sid);
@@ -54,46 +44,27 @@ export class DeletionSweep {
           else throw e;
         }
       });
-      await this.runs.recordAttempts(ctx.runId, candidates.length, 0, 0); // one point fetch each
+      await this.runs.recordAttempts(run.runId, candidates.length, 0, 0); // one point fetch each
       signal?.throwIfAborted();
       if (found.length) {
-        await this.writer.writeUsers(ctx, found);
+        await this.writer.apply({ kind: 'fetched', scope, run, users: observeUsers(found, scope.serviceSid) });
         log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
       }
-      deleted += await this.tombstone(ctx, gone);
+      if (gone.length) deleted += (await this.writer.apply({ kind: 'gone', scope, run, sids: gone })).deleted;
     }
     if (deleted) log.info({ deleted }, 'deletions confirmed and tombstoned');
     return deleted;
   }
 
   liveCount(serviceSid: string): Promise<number> {
-    return this.users.countLive(this.ds.manager, serviceSid);
-  }
-
-  private async tombstone(ctx: RunContext, sids: string[]): Promise<number> {
-    if (!sids.length) return 0;
-    return this.ds.transaction(async (m) => {
-      const before = await this.users.tombstone(m, sids);
-      const changes: UserChange[] = before.map(({ user, attributesText }) => ({
-        op: 'deleted',
-        before: user,
-        after: null,
-        changed: changedFields(user, null),
-        attributesText: { before: attributesText, after: null },
-      }));
-      const b = new StatementBuilder();
-      this.runs.addCountsInto(b, ctx.runId, { deleted: changes.length });
-      this.outbox.appendInto(b, { accountSid: ctx.accountSid, serviceSid: ctx.serviceSid, runId: ctx.runId }, changes);
-      await b.run(m);
-      return changes.length;
-    });
+    return this.sweep.countLive(serviceSid);
   }
 }
 
 /**
  * `fn` over items, `limit` at a time. The first failure (or `outer` aborting) stops the others: no new item
  * starts and the ones in flight are aborted, so a 429 parks the job without the rest of the batch still
- * hitting the upstream.
+ * hitting the upstream. (p-map stops starting items on a failure, but lets the ones in flight run on.)
  */
 async function mapLimit<T>(items: T[], limit: number, outer: AbortSignal | undefined, fn: (item: T, signal: AbortSignal) => Promise<void>): Promise<void> {
   const stop = new AbortController();

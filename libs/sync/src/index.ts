@@ -1,13 +1,9 @@
 export * from './sync.module';
 export * from './worker.module';
-export * from './crawl.service';
+export * from './crawl-run';
+export * from './crawl-outcome';
+export * from './classify-crawl-error';
 export { CRAWL_LOCK_SPACE } from './crawl-lock';
 export * from './crawl.processor';
-export * from './page-writer.service';
 export * from './sync-runs.repository';
-export * from './services.repository';
-export * from './twilio-accounts.service';
-export * from './users.repository';
-export * from './incoming-user';
-export * from './user-diff';
 export * from './backoff';

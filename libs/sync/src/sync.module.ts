@@ -1,17 +1,17 @@
-import { OutboxRepository } from '@app/events';
+import { AccountsModule } from '@app/accounts';
+import { DatabaseModule } from '@app/database';
+import { MirrorWriterModule } from '@app/mirror-writer';
 import { Module } from '@nestjs/common';
 import { CrawlLocks } from './crawl-lock';
-import { CrawlService } from './crawl.service';
+import { CrawlRun } from './crawl-run';
 import { DeletionSweep } from './deletion-sweep.service';
-import { PageWriter } from './page-writer.service';
-import { ServicesRepository } from './services.repository';
+import { SweepRepository } from './sweep.repository';
 import { SyncRunsRepository } from './sync-runs.repository';
-import { TwilioAccounts } from './twilio-accounts.service';
-import { UsersRepository } from './users.repository';
 
-/** Crawling and writing the mirror. The worker role adds CrawlProcessor on top (see WorkerModule). */
+/** Crawling a service into the mirror (CrawlRun), with its runs, locks and deletion sweep. */
 @Module({
-  providers: [TwilioAccounts, UsersRepository, SyncRunsRepository, ServicesRepository, OutboxRepository, PageWriter, DeletionSweep, CrawlLocks, CrawlService],
-  exports: [TwilioAccounts, UsersRepository, SyncRunsRepository, ServicesRepository, PageWriter, CrawlService],
+  imports: [AccountsModule, DatabaseModule, MirrorWriterModule],
+  providers: [SyncRunsRepository, SweepRepository, DeletionSweep, CrawlLocks, CrawlRun],
+  exports: [CrawlRun],
 })
 export class SyncModule {}

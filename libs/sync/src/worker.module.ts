@@ -1,6 +1,8 @@
+import { QueueModule } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { CrawlProcessor } from './crawl.processor';
 import { SyncModule } from './sync.module';
 
-@Module({ imports: [SyncModule], providers: [CrawlProcessor] })
+/** The worker role: crawl jobs from the queue, run by CrawlRun. */
+@Module({ imports: [SyncModule, QueueModule], providers: [CrawlProcessor] })
 export class WorkerModule {}

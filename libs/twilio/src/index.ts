@@ -21,9 +21,11 @@ export type {
   TwilioService,
   RejectedRecord,
   Page,
+  UsersEnvelope,
   RequestLease,
   RequestLimiter,
   RequestObserver,
   TwilioClientOptions,
   TwilioLogger,
 } from './twilio.types';
+export { describeError, describeTwilioError } from './describe-error';

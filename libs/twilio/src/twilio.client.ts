@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { Agent, request, type Dispatcher } from 'undici';
 import { parseErrorBody } from './error-body.parser';
-import { foreignUrlProblem, parseJsonBody, parseListPage } from './list-page.parser';
+import { foreignUrlProblem, ListEnvelope, MAX_PAGE_SIZE, parseJsonBody, parseListEnvelope, parseListRecords } from './list-page.parser';
 import { parseRetryAfter } from './retry-after.parser';
 import { parseService } from './service.parser';
-import { authMaterial, redactSecrets, type AuthMaterial } from './twilio.auth';
+import { authMaterial, type AuthMaterial } from './twilio.auth';
 import {
   errorForStatus,
   TwilioError,
@@ -15,6 +15,7 @@ import {
 import { isUserSid } from './twilio.sids';
 import type {
   Page,
+  UsersEnvelope,
   RejectedRecord,
   RequestLease,
   RequestLimiter,
@@ -28,7 +29,6 @@ import { parseUser, type RecordResult } from './user.parser';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_CONNECTIONS = 16;
-const MAX_PAGE_SIZE = 50;
 const SNIPPET_CHARS = 200;
 /** What an error keeps of Twilio's message and more_info. */
 const ERROR_TEXT_CHARS = 500;
@@ -109,21 +109,29 @@ export class TwilioClient {
     return `${this.baseUrl}/v1/Services/${encodeURIComponent(serviceSid)}/Users?PageSize=${checkPageSize(pageSize)}`;
   }
 
-  /** One page of users; `url` is a previous page's `nextPageUrl` (or a checkpoint of it), followed verbatim. */
   /**
-   * One page of users; `url` is a previous page's `nextPageUrl` (or a checkpoint of it), followed verbatim.
-   * `onNextPageUrl` hears the page's next URL as soon as the envelope is checked, before the records are
-   * (which cannot fail the page), so a crawler can ask for the next page while this one is still being read.
+   * One page of users, records checked; `url` is a previous page's `nextPageUrl` (or a checkpoint of it),
+   * followed verbatim.
    */
-  async fetchUsersPage(
-    serviceSid: string,
-    url?: string,
-    signal?: AbortSignal,
-    onNextPageUrl?: (nextPageUrl: string | null) => void,
-  ): Promise<Page<TwilioUser>> {
+  async fetchUsersPage(serviceSid: string, url?: string, signal?: AbortSignal): Promise<Page<TwilioUser>> {
+    return this.readUsers(await this.fetchUsersEnvelope(serviceSid, url, signal));
+  }
+
+  /**
+   * One page of users with its envelope checked and its records not yet (readUsers does that, and cannot fail the
+   * page): a crawler knows the next URL, and can ask for that page, before it reads this one.
+   */
+  async fetchUsersEnvelope(serviceSid: string, url?: string, signal?: AbortSignal): Promise<UsersEnvelope> {
     const target = url ?? this.firstUsersPageUrl(serviceSid);
+    const envelope = await this.#fetchEnvelope(target, 'users', signal);
+    return { ...envelope, serviceSid };
+  }
+
+  /** The records of a fetched envelope: the valid ones, and the others with why (logged, upstream text redacted). */
+  readUsers(envelope: UsersEnvelope): Page<TwilioUser> {
+    const { serviceSid, ...page } = envelope;
     const checks = { checkAttributesJson: this.#checkAttributesJson };
-    return this.#fetchPage(target, 'users', (raw) => parseUser(raw, serviceSid, checks), { serviceSid }, signal, onNextPageUrl);
+    return this.#readRecords(page, 'users', (raw) => parseUser(raw, serviceSid, checks), { serviceSid });
   }
 
   /** A user by sid or by identity (any characters; URL-encoded here). A missing user is TwilioNotFoundError. */
@@ -157,7 +165,7 @@ export class TwilioClient {
 
   async fetchServicesPage(url?: string, signal?: AbortSignal): Promise<Page<TwilioService>> {
     const target = url ?? `${this.baseUrl}/v1/Services?PageSize=${MAX_PAGE_SIZE}`;
-    return this.#fetchPage(target, 'services', parseService, {}, signal);
+    return this.#readRecords(await this.#fetchEnvelope(target, 'services', signal), 'services', parseService, {});
   }
 
   /** Every service of the account, following `next_page_url`. Rejected records are logged by the page fetch. */
@@ -184,32 +192,31 @@ export class TwilioClient {
     return { baseUrl: this.baseUrl, accountSid: this.accountSid };
   }
 
-  async #fetchPage<T>(
-    url: string,
-    key: string,
-    parseRecord: (raw: unknown) => RecordResult<T>,
-    logContext: object,
-    signal: AbortSignal | undefined,
-    onNextPageUrl?: (nextPageUrl: string | null) => void,
-  ): Promise<Page<T>> {
+  async #fetchEnvelope(url: string, key: string, signal: AbortSignal | undefined): Promise<ListEnvelope & { url: string }> {
     const problem = foreignUrlProblem(url, this.#origin);
     if (problem) {
       // Typically a checkpoint saved against another baseUrl; retrying cannot help, restart from the first page.
       throw new TwilioRequestError({ status: null, url: stripCredentials(url), reason: `page URL ${problem}` });
     }
     return this.#get(url, signal, (text: string, fail: Fail) => {
-      const parsed = parseListPage(parseJsonOrFail(text, fail), { key, origin: this.#origin, url, onNextPageUrl }, parseRecord);
+      const parsed = parseListEnvelope(parseJsonOrFail(text, fail), { key, origin: this.#origin, url });
       if (!parsed.ok) fail(parsed.reason);
-      const page = parsed.value;
+      const envelope = parsed.value;
       // Followed, stored as the checkpoint and shown in errors: an upstream echoing a credential into it must not.
-      if (page.nextPageUrl !== null && this.#redact(page.nextPageUrl) !== page.nextPageUrl) fail('meta.next_page_url carries a credential');
-      if (page.rejected.length > 0) {
-        // Rejected records are the odd ones out (a proxy's echo, a bug upstream): treat their sid like error text.
-        for (const r of page.rejected) if (typeof r.sid === 'string') r.sid = this.#redact(r.sid);
-        this.#logRejected(key, url, page.rejected, logContext);
-      }
-      return { ...page, url };
+      if (envelope.nextPageUrl !== null && this.#auth.redactor.containsSecret(envelope.nextPageUrl)) fail('meta.next_page_url carries a credential');
+      return { ...envelope, url };
     });
+  }
+
+  #readRecords<T>(envelope: ListEnvelope & { url: string }, key: string, parseRecord: (raw: unknown) => RecordResult<T>, logContext: object): Page<T> {
+    const { records, ...rest } = envelope;
+    const { items, rejected } = parseListRecords(records, parseRecord);
+    if (rejected.length > 0) {
+      // Rejected records are the odd ones out (a proxy's echo, a bug upstream): treat their sid like error text.
+      for (const r of rejected) if (typeof r.sid === 'string') r.sid = this.#redact(r.sid);
+      this.#logRejected(key, envelope.url, rejected, logContext);
+    }
+    return { ...rest, items, rejected };
   }
 
   #logRejected(key: string, url: string, rejected: RejectedRecord[], logContext: object): void {
@@ -354,7 +361,7 @@ export class TwilioClient {
   }
 
   #redact(text: string): string {
-    return redactSecrets(text, this.#auth.secrets);
+    return this.#auth.redactor.redact(text);
   }
 
   #warn(obj: object, msg: string): void {

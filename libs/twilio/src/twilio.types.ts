@@ -1,28 +1,11 @@
 import type { Dispatcher } from 'undici';
 import type { TwilioError } from './twilio.errors';
 
+export type { TwilioUser } from '@app/domain';
+
 export type TwilioAuth =
   | { kind: 'token'; accountSid: string; authToken: string }
   | { kind: 'apiKey'; accountSid: string; apiKeySid: string; apiKeySecret: string };
-
-/** A Conversations user as Twilio returns it: every field is nullable upstream, so every field but `sid` is here. */
-export interface TwilioUser {
-  sid: string;
-  account_sid: string | null;
-  chat_service_sid: string | null;
-  role_sid: string | null;
-  identity: string | null;
-  friendly_name: string | null;
-  /** Twilio's JSON *string* (validated to parse as JSON, kept verbatim). */
-  attributes: string | null;
-  /** Always null in list responses; only point fetches carry a value. */
-  is_online: boolean | null;
-  is_notifiable: boolean | null;
-  date_created: string | null;
-  date_updated: string | null;
-  url: string | null;
-  links: Record<string, string> | null;
-}
 
 export interface TwilioService {
   sid: string;
@@ -50,6 +33,16 @@ export interface Page<T> {
   nextPageUrl: string | null;
   page: number | null;
   pageSize: number | null;
+}
+
+/** A users page whose envelope is checked (its next URL is known) and whose records are not yet: see TwilioClient.readUsers. */
+export interface UsersEnvelope {
+  url: string;
+  serviceSid: string;
+  nextPageUrl: string | null;
+  page: number | null;
+  pageSize: number | null;
+  records: unknown[];
 }
 
 export interface RequestLease {

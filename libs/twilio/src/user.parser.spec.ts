@@ -1,4 +1,4 @@
-import { parseListPage } from './list-page.parser';
+import { parseListEnvelope, parseListPage } from './list-page.parser';
 import { parseUser } from './user.parser';
 
 const hex = (n: number) => n.toString(16).padStart(32, '0');
@@ -143,5 +143,23 @@ describe('users page parsing speed', () => {
     );
     // The best round is what the code costs; the median also measures how busy the machine is (2 shared cores).
     expect(best).toBeLessThan(0.5);
+  });
+});
+
+describe('list page envelopes the client refuses', () => {
+  const base = 'https://conversations.twilio.com';
+  const url = `${base}/v1/Services/IS${'0'.repeat(32)}/Users?PageSize=2`;
+  const body = (records: number, next: string | null) => ({ users: Array.from({ length: records }, () => ({})), meta: { key: 'users', next_page_url: next } });
+  const envelope = (b: unknown, at = url) => parseListEnvelope(b, { key: 'users', origin: base, url: at });
+
+  it('a page with more records than its PageSize asked for', () => {
+    expect(envelope(body(2, null))).toMatchObject({ ok: true });
+    expect(envelope(body(3, null))).toEqual({ ok: false, reason: 'the page holds 3 records, more than the 2 its PageSize asked for' });
+    // No PageSize in the URL: Twilio's default, 50.
+    expect(envelope(body(51, null), `${base}/v1/Services/IS${'0'.repeat(32)}/Users`)).toMatchObject({ ok: false });
+  });
+
+  it.each(['\u0000', '\n', '\u001f', '\u007f'])('a next_page_url with the control character %j', (c) => {
+    expect(envelope(body(1, `${url}&PageToken=PT${c}1`))).toEqual({ ok: false, reason: 'meta.next_page_url contains a control character' });
   });
 });

@@ -1,19 +1,18 @@
 import { AppConfig, ConfigModule, loadConfig } from '@app/config';
-import { DatabaseModule, MirrorUser } from '@app/database';
+import type { MirrorUser } from '@app/domain';
 import {
   DEFAULT_RELAY_OPTIONS,
   EventsFeedModule,
   EventsRelayModule,
   OutboxRelay,
-  OutboxRepository,
   RAW_JSON_TYPES,
   RelayOptions,
   RelayRow,
   UserChange,
   OutboxRelayRepository,
 } from '@app/events';
+import { appendEvents } from '@app/mirror-writer';
 import { createRootLogger, LoggerModule } from '@app/logger';
-import { QueueModule } from '@app/queue';
 import { INestApplication } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Client } from 'pg';
@@ -70,7 +69,7 @@ export async function eventsEnv(label: string, env: Record<string, string> = {})
 }
 
 function coreModules(config: AppConfig) {
-  return [ConfigModule.forRoot(config), LoggerModule.forRoot(createRootLogger(config.logLevel, 'events-test')), QueueModule];
+  return [ConfigModule.forRoot(config), LoggerModule.forRoot(createRootLogger(config.logLevel, 'events-test'))];
 }
 
 export interface RelayApp {
@@ -92,10 +91,18 @@ export interface FeedApp {
   close(): Promise<void>;
 }
 
-/** The feed as the api role serves it (same pipes and Swagger setup as the service), on a free port. */
+/**
+ * The feed as the api role serves it (same pipes, Swagger setup and token guard as the service), on a free port.
+ * A request that brings no Authorization header is given the test's token (API_TOKENS of eventsEnv), so the
+ * feed's own tests need not repeat it; the guard itself is tested with the whole API (test/read-api/auth).
+ */
 export async function startFeedApp(config: AppConfig): Promise<FeedApp> {
-  const module = await Test.createTestingModule({ imports: [...coreModules(config), DatabaseModule, EventsFeedModule] }).compile();
+  const module = await Test.createTestingModule({ imports: [...coreModules(config), EventsFeedModule] }).compile();
   const app = module.createNestApplication({ logger: false });
+  app.use((req: { headers: Record<string, string | undefined> }, _res: unknown, next: () => void) => {
+    req.headers.authorization ??= `Bearer ${config.api.tokens[0]}`;
+    next();
+  });
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
@@ -133,8 +140,7 @@ export function createdChanges(from: number, count: number): UserChange[] {
 }
 
 export async function commitEvents(ds: DataSource, changes: UserChange[]): Promise<void> {
-  const outbox = new OutboxRepository();
-  await ds.transaction((m) => outbox.append(m, { accountSid: ACCOUNT, serviceSid: SERVICE, runId: null }, changes));
+  await ds.transaction((m) => appendEvents(m, { accountSid: ACCOUNT, serviceSid: SERVICE, runId: null }, changes));
 }
 
 /** The oldest unpublished rows as the relay reads them (data as JSON text), on a connection of their own. */

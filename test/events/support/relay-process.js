@@ -18,8 +18,8 @@ const crashAfter = Number(process.env.RELAY_CRASH_AFTER_PUBLISHES ?? 0);
 if (crashAfter > 0) {
   const publish = StreamPublisher.prototype.publish;
   let calls = 0;
-  StreamPublisher.prototype.publish = async function (rows) {
-    const outcome = await publish.call(this, rows);
+  StreamPublisher.prototype.publish = async function (...args) {
+    const outcome = await publish.apply(this, args);
     if (++calls >= crashAfter) process.kill(process.pid, 'SIGKILL');
     return outcome;
   };

@@ -1,5 +1,5 @@
 import { AppConfig, loadConfig } from '@app/config';
-import { PageWriter } from '@app/sync';
+import { MirrorWriter } from '@app/mirror-writer';
 import { RunningMirror, startMirror } from '../../../apps/mirror/src/bootstrap';
 import { createTestDatabase, TestDatabase } from '../../support/test-database';
 import { REDIS_URL, testRedisPrefix } from '../../support/test-redis';
@@ -63,15 +63,15 @@ export async function startApi(label: string, env: Record<string, string> = {}):
 }
 
 /**
- * The api role plus the worker role, only to get the crawl's PageWriter from the container: no crawl runs
+ * The api role plus the worker role, only to get the crawl's MirrorWriter from the container: no crawl runs
  * (the Twilio base URL points nowhere), so a test writes pages itself.
  */
-export async function startApiWithPageWriter(label: string, accountSid: string): Promise<{ api: ApiHarness; writer: PageWriter }> {
+export async function startApiWithWriter(label: string, accountSid: string): Promise<{ api: ApiHarness; writer: MirrorWriter }> {
   const api = await startApi(label, {
     ROLES: 'api,worker',
     TWILIO_ACCOUNT_SID: accountSid,
     TWILIO_AUTH_TOKEN: 'unused-token',
     TWILIO_BASE_URL: 'http://127.0.0.1:9',
   });
-  return { api, writer: api.mirror.app.get(PageWriter, { strict: false }) };
+  return { api, writer: api.mirror.app.get(MirrorWriter, { strict: false }) };
 }

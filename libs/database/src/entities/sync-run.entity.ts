@@ -47,4 +47,8 @@ export class SyncRunEntity {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** Why the run did not simply resume its crawl (e.g. a checkpoint set aside after failing run after run). */
+  @Column({ type: 'text', nullable: true })
+  note: string | null;
 }

@@ -1,3 +1,5 @@
+import { AuthModule } from '@app/auth';
+import { DatabaseModule } from '@app/database';
 import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { EventsFeedService } from './events-feed.service';
@@ -7,9 +9,10 @@ import { PublicationListener } from './publication-listener.service';
 
 /**
  * The HTTP change feed, for the api role: GET /v1/events (long-poll) and /v1/events/stream (SSE).
- * Needs ConfigModule, LoggerModule and DatabaseModule (global in the app); auth is the read API's global guard.
+ * Its routes need a read-API token (BearerAuth).
  */
 @Module({
+  imports: [AuthModule, DatabaseModule],
   controllers: [EventsController],
   providers: [PublicationListener, EventsFeedService, EventsSseService, FeedAdmission],
   exports: [EventsFeedService, PublicationListener, FeedAdmission],

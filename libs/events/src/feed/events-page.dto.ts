@@ -1,4 +1,4 @@
-import { MIRROR_USER_FIELDS } from '@app/database';
+import { MIRROR_USER_FIELDS } from '@app/domain';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class UserChangeDataDto {

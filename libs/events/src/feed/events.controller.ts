@@ -1,7 +1,7 @@
+import { BearerAuth } from '@app/auth';
 import { BadRequestException, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiGoneResponse,
   ApiHeader,
   ApiOkResponse,
@@ -29,7 +29,7 @@ const TOO_MANY = {
 const AHEAD = '`after` beyond the last event sequence (a position from another or a reset database): resync, then resume from a current sequence';
 
 @ApiTags('events')
-@ApiBearerAuth()
+@BearerAuth()
 @Controller('v1/events')
 export class EventsController {
   constructor(

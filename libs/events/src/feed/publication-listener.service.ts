@@ -7,6 +7,8 @@ import { PUBLISHED_CHANNEL } from '../outbox-relay.repository';
 
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5000;
+/** While the connection stays down, a warning this often (each failed attempt is a debug line). */
+const STILL_DOWN_WARN_MS = 60_000;
 
 interface Waiter {
   cursor: bigint;
@@ -37,6 +39,7 @@ export class PublicationListener implements OnModuleInit, BeforeApplicationShutd
   private pollTimer: NodeJS.Timeout | null = null;
   private reconnectDelay = RECONNECT_MIN_MS;
   private lostSince: number | null = null;
+  private lastWarnAt = 0;
   private queries = 0;
 
   constructor(
@@ -170,8 +173,11 @@ export class PublicationListener implements OnModuleInit, BeforeApplicationShutd
       client.removeAllListeners('end');
       client.end().catch(() => undefined);
       if (this.lostSince === null) {
-        this.lostSince = Date.now();
+        this.lostSince = this.lastWarnAt = Date.now();
         this.log.warn({ error: (e as Error).message }, 'feed cannot LISTEN for publications; subscribers wait until it reconnects (retrying by itself)');
+      } else if (Date.now() - this.lastWarnAt >= STILL_DOWN_WARN_MS) {
+        this.lastWarnAt = Date.now();
+        this.log.warn({ error: (e as Error).message, downMs: Date.now() - this.lostSince }, 'feed still cannot LISTEN for publications; retrying');
       } else {
         this.log.debug({ error: (e as Error).message }, 'feed still cannot LISTEN; retrying');
       }
@@ -183,7 +189,7 @@ export class PublicationListener implements OnModuleInit, BeforeApplicationShutd
     if (this.client !== client) return;
     this.client = null;
     client.end().catch(() => undefined);
-    this.lostSince = Date.now();
+    this.lostSince = this.lastWarnAt = Date.now();
     this.log.warn({ error: e.message }, 'feed lost its LISTEN connection; reconnecting (publications meanwhile are caught up on reconnect)');
     this.scheduleReconnect();
   }

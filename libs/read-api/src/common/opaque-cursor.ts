@@ -5,10 +5,6 @@ import { BadRequestException } from '@nestjs/common';
  * Keyset cursor: the sort key of the last row served, bound to the query it was issued for. The fingerprint
  * makes a cursor from one query (other service, other filters) a 400 on another instead of a wrong page.
  */
-export interface CursorPayload {
-  after: string;
-}
-
 export function queryFingerprint(parts: unknown): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url').slice(0, 12);
 }

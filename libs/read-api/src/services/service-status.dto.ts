@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SyncRunDto } from './sync-run.dto';
+import { RejectedRecordDto, SyncRunDto } from './sync-run.dto';
 
 export class AccountHealthDto {
   @ApiProperty({ enum: ['ok', 'unhealthy', 'unknown'], description: 'unhealthy: Twilio refused the credentials (401/403); unknown: no crawl finished yet' })
@@ -20,6 +20,8 @@ export class ServiceStatusDto {
   @ApiProperty({ type: SyncRunDto, nullable: true, description: 'The last finished run' }) last_run: SyncRunDto | null;
   @ApiProperty({ type: SyncRunDto, nullable: true, description: 'The run in progress, if any' }) current_run: SyncRunDto | null;
   @ApiProperty({ type: AccountHealthDto }) account: AccountHealthDto;
+  @ApiProperty({ type: [RejectedRecordDto], description: 'Records the latest run (the current one, else the last) could not store, with why: the first 100' })
+  rejected_records: RejectedRecordDto[];
 }
 
 export class ServicePageDto {

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { BearerAuth } from '../auth/auth.decorators';
+import { BearerAuth } from '@app/auth';
 import { PagingQueryDto } from '../common/paging.dto';
 import { SidPipe } from '../common/sids';
 import { ApiErrorDto } from '../errors/error.dto';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ReadPool } from '../common/read-pool';
+import { PgConnections } from '@app/database';
 import { isoDateSql } from '../common/sql-text';
-import { RUN_COLUMNS } from './run-columns';
+import { rejectedRecordsSql, RUN_COLUMNS } from './run-columns';
 import type { ServiceStatusDto } from './service-status.dto';
 
 /**
@@ -19,12 +19,13 @@ const SERVICE_STATUS = `
     ${isoDateSql('s.last_success_at')} AS last_success_at,
     (SELECT row_to_json(r) FROM (SELECT ${RUN_COLUMNS} FROM sync_runs x WHERE x.id = s.last_run_id) r) AS last_run,
     (SELECT row_to_json(r) FROM (SELECT ${RUN_COLUMNS} FROM sync_runs x WHERE x.service_sid = s.sid AND x.status = 'running') r) AS current_run,
-    json_build_object('status', COALESCE(a.status, 'unknown'), 'last_error', a.last_error, 'updated_at', ${isoDateSql('a.updated_at')}) AS account
+    json_build_object('status', COALESCE(a.status, 'unknown'), 'last_error', a.last_error, 'updated_at', ${isoDateSql('a.updated_at')}) AS account,
+    ${rejectedRecordsSql(`COALESCE((SELECT x.id FROM sync_runs x WHERE x.service_sid = s.sid AND x.status = 'running'), s.last_run_id)`)} AS rejected_records
   FROM (${KNOWN_SERVICES}) s LEFT JOIN accounts a ON a.sid = s.account_sid`;
 
 @Injectable()
 export class ServicesReadRepository {
-  constructor(private readonly db: ReadPool) {}
+  constructor(private readonly db: PgConnections) {}
 
   list(afterSid: string | null, limit: number): Promise<ServiceStatusDto[]> {
     return afterSid === null

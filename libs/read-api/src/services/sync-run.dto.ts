@@ -15,12 +15,24 @@ export class SyncRunDto {
   @ApiProperty({ description: '429 answers' }) throttled: number;
   @ApiProperty() retries: number;
   @ApiProperty() users_seen: number;
-  @ApiProperty({ description: 'Records refused as malformed; a crawl with any skips its deletion sweep' }) rejected: number;
+  @ApiProperty({ description: 'Records the mirror could not store (their reasons: GET /v1/sync-runs/{id}); they count as seen, so the deletion sweep spares them' })
+  rejected: number;
   @ApiProperty() created: number;
   @ApiProperty() updated: number;
   @ApiProperty() unchanged: number;
   @ApiProperty() deleted: number;
   @ApiProperty({ nullable: true, type: String }) error: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the run did not simply resume its crawl, e.g. a checkpoint set aside after failing 3 runs in a row' })
+  note: string | null;
+}
+
+export class RejectedRecordDto {
+  @ApiProperty({ nullable: true, type: String, description: 'What the record gave as its sid (null when it was not a string)' }) sid: string | null;
+  @ApiProperty({ example: 'attributes is not valid JSON' }) reason: string;
+}
+
+export class SyncRunDetailDto extends SyncRunDto {
+  @ApiProperty({ type: [RejectedRecordDto], description: 'The first 100 records the run could not store, with why' }) rejected_records: RejectedRecordDto[];
 }
 
 export class SyncRunPageDto {

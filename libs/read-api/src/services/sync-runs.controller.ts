@@ -1,11 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { BearerAuth } from '../auth/auth.decorators';
+import { BearerAuth } from '@app/auth';
 import { PagingQueryDto } from '../common/paging.dto';
 import { SidPipe } from '../common/sids';
 import { ApiErrors } from '../errors/error-responses';
 import { RunIdPipe } from './run-id.pipe';
-import { SyncRunDto, SyncRunPageDto } from './sync-run.dto';
+import { SyncRunDetailDto, SyncRunPageDto } from './sync-run.dto';
 import { SyncRunsService } from './sync-runs.service';
 
 @ApiTags('sync runs')
@@ -24,9 +24,9 @@ export class SyncRunsController {
 
   @Get('sync-runs/:id')
   @ApiOperation({ summary: 'One sync run' })
-  @ApiOkResponse({ type: SyncRunDto })
+  @ApiOkResponse({ type: SyncRunDetailDto })
   @ApiErrors({ notFound: 'No such run' })
-  get(@Param('id', new RunIdPipe()) id: string): Promise<SyncRunDto> {
+  get(@Param('id', new RunIdPipe()) id: string): Promise<SyncRunDetailDto> {
     return this.runs.get(id);
   }
 

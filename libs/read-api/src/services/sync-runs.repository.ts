@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { ReadPool } from '../common/read-pool';
-import { RUN_COLUMNS } from './run-columns';
-import type { SyncRunDto } from './sync-run.dto';
+import { PgConnections } from '@app/database';
+import { rejectedRecordsSql, RUN_COLUMNS } from './run-columns';
+import type { SyncRunDetailDto, SyncRunDto } from './sync-run.dto';
 
 /** Read side of sync_runs, latest first, keyset on id (sync_runs_pkey / sync_runs_service_idx walked backwards). */
 @Injectable()
 export class SyncRunsReadRepository {
-  constructor(private readonly db: ReadPool) {}
+  constructor(private readonly db: PgConnections) {}
 
   list(serviceSid: string | null, beforeId: string | null, limit: number): Promise<SyncRunDto[]> {
     const values: unknown[] = [limit];
@@ -19,8 +19,8 @@ export class SyncRunsReadRepository {
     );
   }
 
-  async get(id: string): Promise<SyncRunDto | null> {
-    const rows = await this.db.rows<SyncRunDto>(`SELECT ${RUN_COLUMNS} FROM sync_runs x WHERE x.id = $1::bigint`, [id]);
+  async get(id: string): Promise<SyncRunDetailDto | null> {
+    const rows = await this.db.rows<SyncRunDetailDto>(`SELECT ${RUN_COLUMNS}, ${rejectedRecordsSql('x.id')} AS rejected_records FROM sync_runs x WHERE x.id = $1::bigint`, [id]);
     return rows[0] ?? null;
   }
 }

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-c
 import { UsersRepository } from '../users/users.repository';
 import { unknownService } from '../users/users.service';
 import { RUN_ID } from './run-columns';
-import { SyncRunDto, SyncRunPageDto } from './sync-run.dto';
+import { SyncRunDetailDto, SyncRunPageDto } from './sync-run.dto';
 import { SyncRunsReadRepository } from './sync-runs.repository';
 
 @Injectable()
@@ -22,7 +22,7 @@ export class SyncRunsService {
     return { sync_runs: page, next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].id, fingerprint) : null };
   }
 
-  async get(id: string): Promise<SyncRunDto> {
+  async get(id: string): Promise<SyncRunDetailDto> {
     const run = await this.runs.get(id);
     if (!run) throw new NotFoundException(`sync run ${id} does not exist`);
     return run;

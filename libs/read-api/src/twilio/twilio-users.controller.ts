@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, MethodNotAllowedException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { TwilioBasicAuth } from '../auth/auth.decorators';
+import { TwilioBasicAuth } from '@app/auth';
 import { sendJson } from '../common/json-response';
 import { requestOrigin } from '../common/request-origin';
 import { SidPipe } from '../common/sids';

@@ -1,4 +1,4 @@
-import type { MirrorUser } from '@app/database';
+import type { MirrorUser } from '@app/domain';
 import { ApiProperty } from '@nestjs/swagger';
 
 /** A mirrored user as the /v1 API returns it: Twilio's fields (attributes parsed) plus the mirror's bookkeeping. */

@@ -15,7 +15,7 @@ export const MIRROR_USER_COLUMNS = `u.sid, json_build_object(
   'deleted_at', ${isoDateSql('u.deleted_at')})::text AS json`;
 
 /** A row of MIRROR_USER_COLUMNS. */
-export interface MirrorUserJson {
+export interface UserJsonRow {
   sid: string;
   json: string;
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BearerAuth } from '../auth/auth.decorators';
+import { BearerAuth } from '@app/auth';
 import { sendJsonText } from '../common/json-response';
 import { SidPipe } from '../common/sids';
 import { SidOrIdentityPipe } from '../common/text-input';

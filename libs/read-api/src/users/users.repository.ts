@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ReadPool } from '../common/read-pool';
-import { MIRROR_USER_COLUMNS, MirrorUserJson, TWILIO_USER_COLUMNS } from './user-columns';
+import { PgConnections } from '@app/database';
+import { MIRROR_USER_COLUMNS, UserJsonRow, TWILIO_USER_COLUMNS } from './user-columns';
 import { UserListFilters, userListQuery } from './user-list.query';
 import { userLookupSql } from './user-lookup.query';
 
@@ -25,23 +25,23 @@ export interface TwilioUserRow {
  */
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly db: ReadPool) {}
+  constructor(private readonly db: PgConnections) {}
 
-  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<MirrorUserJson[]> {
+  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<UserJsonRow[]> {
     const { text, values } = userListQuery(serviceSid, filters, afterSid, limit);
     return this.db.rows(text, values);
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserJson | null> {
-    const rows = await this.db.rows<MirrorUserJson>(
+  async bySid(sid: string, includeDeleted: boolean): Promise<UserJsonRow | null> {
+    const rows = await this.db.rows<UserJsonRow>(
       `SELECT ${MIRROR_USER_COLUMNS} FROM users u WHERE u.sid = $1 ${includeDeleted ? '' : 'AND u.deleted_at IS NULL'}`,
       [sid],
     );
     return rows[0] ?? null;
   }
 
-  async bySidOrIdentity(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserJson | null> {
-    const rows = await this.db.rows<MirrorUserJson>(userLookupSql(MIRROR_USER_COLUMNS, key, includeDeleted), [serviceSid, key]);
+  async bySidOrIdentity(serviceSid: string, key: string, includeDeleted: boolean): Promise<UserJsonRow | null> {
+    const rows = await this.db.rows<UserJsonRow>(userLookupSql(MIRROR_USER_COLUMNS, key, includeDeleted), [serviceSid, key]);
     return rows[0] ?? null;
   }
 

@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
 import { isSid } from '../common/sids';
 import { ListUsersQueryDto } from './list-users.query.dto';
-import { MirrorUserJson } from './user-columns';
+import { UserJsonRow } from './user-columns';
 import { UserListFilters } from './user-list.query';
 import { UsersRepository } from './users.repository';
 
@@ -30,13 +30,13 @@ export class UsersService {
     return `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)}}`;
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<MirrorUserJson> {
+  async bySid(sid: string, includeDeleted: boolean): Promise<UserJsonRow> {
     const user = await this.users.bySid(sid, includeDeleted);
     if (!user) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
     return user;
   }
 
-  async inService(serviceSid: string, key: string, includeDeleted: boolean): Promise<MirrorUserJson> {
+  async inService(serviceSid: string, key: string, includeDeleted: boolean): Promise<UserJsonRow> {
     const user = await this.users.bySidOrIdentity(serviceSid, key, includeDeleted);
     if (user) return user;
     if (!(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);

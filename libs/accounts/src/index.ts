@@ -1,0 +1,3 @@
+export * from './accounts.module';
+export * from './services.repository';
+export * from './twilio-accounts.service';

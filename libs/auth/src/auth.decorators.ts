@@ -1,0 +1,12 @@
+import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
+import { ApiBasicAuth, ApiBearerAuth } from '@nestjs/swagger';
+import { ApiAuthGuard, TWILIO_BASIC_AUTH } from './api-auth.guard';
+
+/**
+ * A controller (or route) that needs `Authorization: Bearer <token>` with a token from API_TOKENS. Declared on
+ * each controller, so what a route needs is read where the route is; the module must import AuthModule.
+ */
+export const BearerAuth = () => applyDecorators(UseGuards(ApiAuthGuard), ApiBearerAuth());
+
+/** The Twilio-compatible surface: HTTP Basic as the twilio SDK sends it (account sid : token). */
+export const TwilioBasicAuth = () => applyDecorators(SetMetadata(TWILIO_BASIC_AUTH, true), UseGuards(ApiAuthGuard), ApiBasicAuth());

@@ -1,0 +1,5 @@
+export * from './auth.module';
+export * from './auth.decorators';
+export * from './api-auth.guard';
+export * from './api-tokens.service';
+export * from './credentials';
