@@ -23,10 +23,12 @@ const SHUTDOWN_GRACE_MS = 2_000;
  * Last-Event-ID when it reconnects), `event` = the CloudEvent type, `data` = the CloudEvent JSON.
  *
  * A stream behind the watermark is served page by page (FEED_READ_ROWS events, sent in chunks of about 128 KB),
- * the next chunk only once the socket took the last one and the replay pacer allows it; so whatever its backlog,
- * a stream holds at most one chunk of its own (pages are shared). A stream whose client leaves a chunk unread
- * for EVENTS_FEED_SLOW_CLIENT_GRACE_MS is cut with a comment saying why; it resumes with Last-Event-ID. A stream
- * at the watermark sleeps until the watermark passes it: no query, no timer but its heartbeat.
+ * the next chunk only once the socket took the last one and, more than a page behind, the replay pacers allow it;
+ * so whatever its backlog, a stream holds at most one page (shared with the streams at that page) and its socket
+ * one chunk. Chunk writes take turns with the process's other work (WriteTurns). A stream whose client leaves a
+ * chunk unread for EVENTS_FEED_SLOW_CLIENT_GRACE_MS is cut with a comment saying why; it resumes with
+ * Last-Event-ID. A stream at the watermark sleeps until the watermark passes it: no query, no timer but its
+ * heartbeat.
  */
 @Injectable()
 export class EventsSseService implements BeforeApplicationShutdown {
