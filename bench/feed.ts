@@ -326,6 +326,8 @@ async function main(): Promise<void> {
 
     // 1. idle
     await latencyLoop(url, forSeconds(2)); // warm-up
+    // An idle backend reports its transactions to pg_stat_database up to 10 s late: let the warm-up's land first.
+    await sleep(11_000);
     const idleTx = await stats.txPerSecond(WINDOW_S);
     await loopDelay(service.proc);
     let cpu0 = cpuSeconds(pid);
