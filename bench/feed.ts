@@ -307,6 +307,9 @@ async function main(): Promise<void> {
   const ds = new DataSource(dataSourceOptions(db.url, 4));
   const admin = new Client({ connectionString: PG_ADMIN_URL }); // on another database: its reads are not counted
   const pool = new Pool({ connectionString: db.url, max: 2 });
+  // A dropped connection fails the bench's next query, with its reason; unheard, the 'error' event would end it at once.
+  pool.on('error', (e) => console.error(`bench pool: ${e.message}`));
+  admin.on('error', (e) => console.error(`bench stats connection: ${e.message}`));
   let service: { url: string; proc: ChildProcess } | null = null;
   let clients: Clients | null = null;
   const rows: string[] = [];
