@@ -72,6 +72,13 @@ describe('change feed caps: streams and long-polls per token and per process', (
     expect(JSON.parse(answered.text).events.map((e: any) => e.sequence)).toEqual(['1']);
     await waitUntil('the answered long-poll to free its slot', () => admitted() === 2);
   });
+
+  it('documents the 429 and its Retry-After in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${api.url}/docs/openapi.json`)).json()) as any;
+    for (const path of ['/v1/events', '/v1/events/stream']) {
+      expect(doc.paths[path].get.responses['429'].headers).toHaveProperty('Retry-After');
+    }
+  });
 });
 
 /**
