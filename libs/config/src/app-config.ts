@@ -44,6 +44,17 @@ export interface AppConfig {
     streamMaxLen: number;
     retentionHours: number;
   };
+  /** The HTTP change feed's limits (api role). */
+  feed: {
+    maxSubscribers: number;
+    maxSubscribersPerToken: number;
+    /** Events per second per SSE stream, or per token for long-polls. */
+    replayRate: number;
+    /** Events per second for all replays of the process together. */
+    replayProcessRate: number;
+    slowClientGraceMs: number;
+    safetyPollMs: number;
+  };
   sync: {
     cron: string;
     onStart: boolean;

@@ -241,6 +241,50 @@ export class EnvironmentVariables {
   @Max(87_600) // ten years
   EVENTS_RETENTION_HOURS = 168;
 
+  // ── The HTTP change feed (GET /v1/events, /v1/events/stream) ──
+
+  /** Open feed requests (SSE streams and long-polls together) one api process serves at once; past it, 429. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100_000)
+  EVENTS_FEED_MAX_SUBSCRIBERS = 2000;
+
+  /** The same, per read-API token: one consumer cannot take every slot. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100_000)
+  EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN = 1000;
+
+  /** Events a second one SSE stream (or one token's long-polls) is sent at most, after a burst of one second's worth. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of events per second' })
+  @Min(1)
+  @Max(10_000_000)
+  EVENTS_FEED_REPLAY_RATE = 5000;
+
+  /** Events a second all replays of one api process are sent together, shared in turn: what replays may cost it. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of events per second' })
+  @Min(1)
+  @Max(100_000_000)
+  EVENTS_FEED_REPLAY_PROCESS_RATE = 100000;
+
+  /** How long an SSE client may leave a written page unread before the stream is cut (it resumes with Last-Event-ID). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @MaxTimerMs()
+  EVENTS_FEED_SLOW_CLIENT_GRACE_MS = 30000;
+
+  /** How often the feed re-reads the published watermark in case a NOTIFY was lost (NOTIFY does the real work). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @MaxTimerMs()
+  EVENTS_FEED_SAFETY_POLL_MS = 5000;
+
   @Transform(trimmed)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -89,6 +89,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       streamMaxLen: vars.EVENTS_STREAM_MAXLEN,
       retentionHours: vars.EVENTS_RETENTION_HOURS,
     },
+    feed: {
+      maxSubscribers: vars.EVENTS_FEED_MAX_SUBSCRIBERS,
+      maxSubscribersPerToken: Math.min(vars.EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN, vars.EVENTS_FEED_MAX_SUBSCRIBERS),
+      replayRate: vars.EVENTS_FEED_REPLAY_RATE,
+      replayProcessRate: vars.EVENTS_FEED_REPLAY_PROCESS_RATE,
+      slowClientGraceMs: vars.EVENTS_FEED_SLOW_CLIENT_GRACE_MS,
+      safetyPollMs: vars.EVENTS_FEED_SAFETY_POLL_MS,
+    },
     sync: {
       cron: vars.SYNC_CRON,
       onStart: vars.SYNC_ON_START,

@@ -4,6 +4,7 @@ import { MetricsModule } from '@app/metrics';
 import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { EventsFeedService } from './events-feed.service';
+import { FeedAdmission } from './feed-admission.service';
 import { EventsSseService } from './events-sse.service';
 import { PublicationListener } from './publication-listener.service';
 
@@ -14,7 +15,7 @@ import { PublicationListener } from './publication-listener.service';
 @Module({
   imports: [AuthModule, DatabaseModule, MetricsModule],
   controllers: [EventsController],
-  providers: [PublicationListener, EventsFeedService, EventsSseService],
-  exports: [EventsFeedService],
+  providers: [PublicationListener, EventsFeedService, EventsSseService, FeedAdmission],
+  exports: [EventsFeedService, PublicationListener, FeedAdmission],
 })
 export class EventsFeedModule {}
