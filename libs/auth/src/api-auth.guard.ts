@@ -1,15 +1,18 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { isAccountSid } from '@app/twilio';
 import type { Request, Response } from 'express';
-import { ApiTokens } from './api-tokens.service';
-import { basicTwilioToken, bearerToken } from './credentials';
+import { ApiTokens, TokenHolder } from './api-tokens.service';
+import { basicTwilioCredentials, bearerToken } from './credentials';
+import { attachPrincipal } from './principal';
 
 /** Whether a route takes the Twilio surface's HTTP Basic (see TwilioBasicAuth); set on the route or its controller. */
 export const TWILIO_BASIC_AUTH = Symbol('auth:twilio-basic-auth');
 
 /**
- * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth). The 401 never says more
- * than which scheme is expected: nothing of what the client sent is echoed.
+ * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth). It attaches the request's
+ * Principal (the token's name and scope) for what follows to enforce. The 401 never says more than which scheme
+ * is expected: nothing of what the client sent is echoed.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
@@ -25,14 +28,42 @@ export class ApiAuthGuard implements CanActivate {
     const req = http.getRequest<Request>();
     const header = req.headers.authorization;
     if (this.reflector.getAllAndOverride<boolean>(TWILIO_BASIC_AUTH, targets)) {
-      const token = basicTwilioToken(header) ?? bearerToken(header);
-      if (token !== null && this.tokens.accepts(token)) return true;
+      if (this.twilioPrincipal(req, header)) return true;
       http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="Twilio API"');
-      throw new UnauthorizedException('Authenticate: HTTP Basic with an account sid as user name and an API token as password');
+      throw new UnauthorizedException('Authenticate: HTTP Basic with an account sid (or an API key sid) as user name and an API token as password');
     }
     const token = bearerToken(header);
-    if (token !== null && this.tokens.accepts(token)) return true;
+    const holder = token === null ? null : this.tokens.holderOf(token);
+    if (holder) {
+      attachPrincipal(req, { ...holder, twilioAccountSid: null });
+      return true;
+    }
     http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="twilio-mirror"');
     throw new UnauthorizedException(header ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
+  }
+
+  /**
+   * HTTP Basic as the twilio SDK sends it: an account sid the token may read, or an API key sid the token maps to
+   * an account, and the token as password. The account is the one Twilio would answer for: the principal keeps it.
+   * A Bearer token works too, with no account named: its scope alone decides.
+   */
+  private twilioPrincipal(req: Request, header: string | undefined): boolean {
+    const basic = basicTwilioCredentials(header);
+    if (basic) {
+      const holder = this.tokens.holderOf(basic.password);
+      const account = holder && this.accountNamed(holder, basic.user);
+      if (!holder || !account) return false;
+      attachPrincipal(req, { ...holder, twilioAccountSid: account });
+      return true;
+    }
+    const token = bearerToken(header);
+    const holder = token === null ? null : this.tokens.holderOf(token);
+    if (holder) attachPrincipal(req, { ...holder, twilioAccountSid: null });
+    return holder !== null;
+  }
+
+  private accountNamed(holder: TokenHolder, user: string): string | null {
+    if (isAccountSid(user)) return holder.scope.readsAccount(user) ? user : null;
+    return holder.scope.accountOfKey(user);
   }
 }

@@ -8,5 +8,5 @@ import { ApiAuthGuard, TWILIO_BASIC_AUTH } from './api-auth.guard';
  */
 export const BearerAuth = () => applyDecorators(UseGuards(ApiAuthGuard), ApiBearerAuth());
 
-/** The Twilio-compatible surface: HTTP Basic as the twilio SDK sends it (account sid : token). */
+/** The Twilio-compatible surface: HTTP Basic as the twilio SDK sends it (account sid or API key sid : token). */
 export const TwilioBasicAuth = () => applyDecorators(SetMetadata(TWILIO_BASIC_AUTH, true), UseGuards(ApiAuthGuard), ApiBasicAuth());

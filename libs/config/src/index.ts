@@ -3,3 +3,4 @@ export * from './load-config';
 export * from './config.module';
 export { EnvironmentVariables } from './env.schema';
 export * from './dot-env';
+export { FULL_ACCESS, parseApiTokens } from './api-tokens.parser';
