@@ -1,4 +1,3 @@
-import type { Application } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiHarness, startApi } from './support/api-harness';
 import { basic, rawRequest } from './support/raw-http';
@@ -44,6 +43,11 @@ const SHAPES: Shape[] = [
     key: { sid: KEY_A, account: A },
   },
 ];
+
+/** A layer of Express 5's router: a route's path and methods, or a middleware (no route). */
+interface RouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
 
 type Outcome = { route: string; shape: string; target: string; status: number };
 
@@ -141,10 +145,10 @@ describe('read API: every route enforces the token scope', () => {
   const isPublic = (key: string) => key === 'GET /health' || /^GET \/docs([/-]|$)/.test(key);
 
   function registeredRoutes(): string[] {
-    const app = (api.mirror.app as NestExpressApplication).getHttpAdapter().getInstance() as Application & { router: { stack: any[] } };
+    const app = (api.mirror.app as NestExpressApplication).getHttpAdapter().getInstance() as { router: { stack: RouterLayer[] } };
     return app.router.stack
-      .filter((layer) => layer.route && layer.route.path !== '/{*path}') // `/{*path}`: middleware Nest mounts for every path
-      .flatMap((layer) => Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${layer.route.path}`));
+      .flatMap((layer) => (layer.route && layer.route.path !== '/{*path}' ? [layer.route] : [])) // `/{*path}`: middleware Nest mounts for every path
+      .flatMap((route) => Object.keys(route.methods).map((m) => `${m.toUpperCase()} ${route.path}`));
   }
 
   beforeAll(async () => {
