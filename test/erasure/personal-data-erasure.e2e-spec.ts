@@ -27,7 +27,7 @@ describe('erasure of deleted users’ personal data', () => {
   const ds = () => h.db.dataSource;
   const api = async (method: string, path: string, token = TEST_API_TOKEN) => {
     const r = await fetch(`${h.mirror.url}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
-    return { status: r.status, body: await r.json() };
+    return { status: r.status, body: (await r.json()) as any };
   };
   const eventsOf = (sids: string[]) =>
     ds().query(`SELECT sequence::text AS sequence, id::text, type, user_sid, data FROM user_events WHERE user_sid = ANY($1) ORDER BY sequence`, [sids]);

@@ -1,18 +1,24 @@
-import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { isAccountSid } from '@app/twilio';
 import type { Request, Response } from 'express';
 import { ApiTokens, TokenHolder } from './api-tokens.service';
 import { basicTwilioCredentials, bearerToken } from './credentials';
-import { attachPrincipal } from './principal';
+import { attachPrincipal, Principal } from './principal';
 
 /** Whether a route takes the Twilio surface's HTTP Basic (see TwilioBasicAuth); set on the route or its controller. */
 export const TWILIO_BASIC_AUTH = Symbol('auth:twilio-basic-auth');
+
+/** Whether a route applies the principal's scope itself (see ScopeAware); set on the route or its controller. */
+export const SCOPE_AWARE = Symbol('auth:scope-aware');
 
 /**
  * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth). It attaches the request's
  * Principal (the token's name and scope) for what follows to enforce. The 401 never says more than which scheme
  * is expected: nothing of what the client sent is echoed.
+ *
+ * Fail closed: a token limited to some accounts or services is refused (403) on a route that does not declare that
+ * it applies scopes (ScopeAware): such a route would serve it everything.
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
@@ -28,18 +34,24 @@ export class ApiAuthGuard implements CanActivate {
     const req = http.getRequest<Request>();
     const header = req.headers.authorization;
     if (this.reflector.getAllAndOverride<boolean>(TWILIO_BASIC_AUTH, targets)) {
-      if (this.twilioPrincipal(req, header)) return true;
+      const principal = this.twilioPrincipal(header);
+      if (principal) return this.admit(req, principal, targets);
       http.getResponse<Response>().setHeader('WWW-Authenticate', 'Basic realm="Twilio API"');
       throw new UnauthorizedException('Authenticate: HTTP Basic with an account sid (or an API key sid) as user name and an API token as password');
     }
     const token = bearerToken(header);
     const holder = token === null ? null : this.tokens.holderOf(token);
-    if (holder) {
-      attachPrincipal(req, { ...holder, twilioAccountSid: null });
-      return true;
-    }
+    if (holder) return this.admit(req, { ...holder, twilioAccountSid: null }, targets);
     http.getResponse<Response>().setHeader('WWW-Authenticate', 'Bearer realm="twilio-mirror"');
     throw new UnauthorizedException(header ? 'the bearer token is not valid' : 'an Authorization: Bearer <token> header is required');
+  }
+
+  private admit(req: Request, principal: Principal, targets: Function[]): true {
+    attachPrincipal(req, principal);
+    if (!principal.scope.all && !this.reflector.getAllAndOverride<boolean>(SCOPE_AWARE, targets)) {
+      throw new ForbiddenException(`the token ${principal.name} is limited to some accounts or services, and this route does not apply such limits: it takes full-scope tokens only`);
+    }
+    return true;
   }
 
   /**
@@ -47,19 +59,16 @@ export class ApiAuthGuard implements CanActivate {
    * an account, and the token as password. The account is the one Twilio would answer for: the principal keeps it.
    * A Bearer token works too, with no account named: its scope alone decides.
    */
-  private twilioPrincipal(req: Request, header: string | undefined): boolean {
+  private twilioPrincipal(header: string | undefined): Principal | null {
     const basic = basicTwilioCredentials(header);
     if (basic) {
       const holder = this.tokens.holderOf(basic.password);
       const account = holder && this.accountNamed(holder, basic.user);
-      if (!holder || !account) return false;
-      attachPrincipal(req, { ...holder, twilioAccountSid: account });
-      return true;
+      return holder && account ? { ...holder, twilioAccountSid: account } : null;
     }
     const token = bearerToken(header);
     const holder = token === null ? null : this.tokens.holderOf(token);
-    if (holder) attachPrincipal(req, { ...holder, twilioAccountSid: null });
-    return holder !== null;
+    return holder ? { ...holder, twilioAccountSid: null } : null;
   }
 
   private accountNamed(holder: TokenHolder, user: string): string | null {

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiBasicAuth, ApiBearerAuth } from '@nestjs/swagger';
-import { ApiAuthGuard, TWILIO_BASIC_AUTH } from './api-auth.guard';
+import { ApiAuthGuard, SCOPE_AWARE, TWILIO_BASIC_AUTH } from './api-auth.guard';
 
 /**
  * A controller (or route) that needs `Authorization: Bearer <token>` with a token from API_TOKENS. Declared on
@@ -10,3 +10,9 @@ export const BearerAuth = () => applyDecorators(UseGuards(ApiAuthGuard), ApiBear
 
 /** The Twilio-compatible surface: HTTP Basic as the twilio SDK sends it (account sid or API key sid : token). */
 export const TwilioBasicAuth = () => applyDecorators(SetMetadata(TWILIO_BASIC_AUTH, true), UseGuards(ApiAuthGuard), ApiBasicAuth());
+
+/**
+ * A controller (or route) that applies the request principal's scope to what it serves (principalOf(req).scope:
+ * lists filtered, the rest 404). Without it, tokens limited to some accounts or services are refused (403).
+ */
+export const ScopeAware = () => SetMetadata(SCOPE_AWARE, true);

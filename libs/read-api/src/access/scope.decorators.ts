@@ -1,4 +1,4 @@
-import { BearerAuth, TwilioBasicAuth } from '@app/auth';
+import { BearerAuth, ScopeAware, TwilioBasicAuth } from '@app/auth';
 import { applyDecorators, SetMetadata, UseGuards } from '@nestjs/common';
 import { ApiForbiddenResponse } from '@nestjs/swagger';
 import { ApiErrorDto } from '../errors/error.dto';
@@ -9,10 +9,10 @@ import { TRIGGER_RIGHT } from './trigger-right';
  * A /v1 controller: a bearer token, then its scope (ScopeGuard). One decorator, so the two guards always run in
  * this order: the scope needs the principal the token check attaches.
  */
-export const ScopedBearerAuth = () => applyDecorators(BearerAuth(), UseGuards(ScopeGuard));
+export const ScopedBearerAuth = () => applyDecorators(BearerAuth(), ScopeAware(), UseGuards(ScopeGuard));
 
 /** The Twilio-compatible surface: HTTP Basic as the SDK sends it, then the scope and the account it named. */
-export const ScopedTwilioAuth = () => applyDecorators(TwilioBasicAuth(), UseGuards(ScopeGuard));
+export const ScopedTwilioAuth = () => applyDecorators(TwilioBasicAuth(), ScopeAware(), UseGuards(ScopeGuard));
 
 /** A route that starts work: a token with the read right only is answered 403, whatever the resource. */
 export const TriggerRight = () =>
