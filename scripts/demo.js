@@ -77,7 +77,7 @@ async function main() {
   start('mirror', 'dist/apps/mirror/src/main.js', {
     TWILIO_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
     TWILIO_ACCOUNT_SID: 'AC11111111111111111111111111111111',
-    TWILIO_AUTH_TOKEN: 'simauthtoken00000000000000000000',
+    TWILIO_AUTH_TOKEN: 'simauthtoken5f3a9c2e71b84d06e9c1',
     API_TOKENS: TOKEN, // the demo's own, which the banner below prints: never a token from the shell
     PORT,
     ROLES: 'api,worker,scheduler',

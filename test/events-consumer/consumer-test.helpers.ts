@@ -65,6 +65,34 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
   }
 }
 
+/**
+ * Until the group has delivered every entry of the stream and has nothing pending: from then on nothing can be
+ * delivered again (acknowledged entries never are), so what a handler saw is final.
+ */
+export async function drained(redis: Redis, stream: string, group: string): Promise<void> {
+  await waitFor(`group ${group} to have delivered and acknowledged every entry`, async () => {
+    const [last] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
+    const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+    const info = groups.map((g) => Object.fromEntries(chunk(g))).find((g) => g.name === group);
+    return info !== undefined && info['last-delivered-id'] === last?.[0] && Number(info.pending) === 0;
+  });
+}
+
+/** Until a connection named `name` (CLIENT SETNAME) is blocked in XREADGROUP. */
+export async function blockedInRead(redis: Redis, name?: string): Promise<void> {
+  await waitFor('a consumer to be blocked in XREADGROUP', async () =>
+    String(await redis.client('LIST'))
+      .split('\n')
+      .some((line) => line.includes('cmd=xreadgroup') && / flags=\S*b/.test(line) && (name === undefined || line.includes(` name=${name} `))),
+  );
+}
+
+function chunk(list: unknown[]): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (let i = 0; i + 1 < list.length; i += 2) out.push([String(list[i]), list[i + 1]]);
+  return out;
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { CloudEventJson, StreamEntryInfo, UserEventsConsumer, UserEventsConsumerOptions } from '@app/events-consumer';
 import { REDIS_URL, testRedisPrefix } from '../support/test-redis';
-import { deferred, pendingCount, publish, range, recordingLogger, sleep, userEvent, userSid, waitFor } from './consumer-test.helpers';
+import { blockedInRead, deferred, drained, pendingCount, publish, range, recordingLogger, sleep, userEvent, userSid, waitFor } from './consumer-test.helpers';
 
 const keys = testRedisPrefix('events-consumer-delivery');
 let redis: Redis;
@@ -48,7 +48,7 @@ test('delivers backlog and live entries in stream order, once each, and acknowle
   await publish(redis, stream, range(11, 20));
 
   await waitFor('20 events', () => seen.length >= 20);
-  await sleep(100); // anything delivered twice would show up now
+  await drained(redis, stream, 'g'); // nothing can be delivered again from here
   expect(seen.map((s) => s.event.sequence)).toEqual(range(1, 20).map(String));
   expect(seen.map((s) => s.entry)).toEqual(range(1, 20).map((seq) => ({ id: `${seq}-0`, deliveries: 1 })));
   expect(seen[4].event).toEqual(userEvent(5));
@@ -72,7 +72,7 @@ test('a new group with startFrom "$" skips the backlog; an existing group is reu
   const second = consumer({ stream, handler, startFrom: '0' });
   await second.start();
   await waitFor('event 4', () => seen.length >= 2);
-  await sleep(100);
+  await drained(redis, stream, 'g');
   expect(seen).toEqual(['3', '4']);
 });
 
@@ -94,7 +94,7 @@ test('two consumers of one group split the work: every entry handled once, each 
   for (let i = 0; i < 10; i++) await publish(redis, stream, range(i * 20 + 1, i * 20 + 20));
 
   await waitFor('200 events', () => byConsumer.a.length + byConsumer.b.length >= 200);
-  await sleep(150);
+  await drained(redis, stream, 'g');
   const all = [...byConsumer.a, ...byConsumer.b].sort((x, y) => x - y);
   expect(all).toEqual(range(1, 200));
   expect(byConsumer.a.length).toBeGreaterThan(0);
@@ -136,7 +136,7 @@ test('stop() interrupts a blocking read at once instead of waiting for blockMs',
   const stream = streamKey();
   const c = consumer({ stream, blockMs: 10_000, handler: async () => undefined });
   await c.start();
-  await sleep(150); // the loop is now inside XREADGROUP BLOCK 10000
+  await blockedInRead(redis); // the loop is now inside XREADGROUP BLOCK 10000
   const t0 = Date.now();
   await c.stop();
   expect(Date.now() - t0).toBeLessThan(1500);
@@ -220,7 +220,7 @@ test('rides out its connections being killed, and stop() still interrupts the re
     await publish(redis, stream, [2]);
     await waitFor('event 2 after reconnecting', () => seen.length === 2);
     expect(seen).toEqual(['1', '2']);
-    await sleep(200);
+    await blockedInRead(redis, name); // back inside a blocking read, on the new connection
     const t0 = Date.now();
     await c.stop();
     expect(Date.now() - t0).toBeLessThan(1500);

@@ -1,16 +1,7 @@
 import Redis from 'ioredis';
 import { UserEventsConsumer, UserEventsConsumerOptions } from '@app/events-consumer';
 import { REDIS_URL, testRedisPrefix } from '../support/test-redis';
-import {
-  deadLetters,
-  deferred,
-  pendingCount,
-  publish,
-  recordingLogger,
-  sleep,
-  userEvent,
-  waitFor,
-} from './consumer-test.helpers';
+import { deadLetters, deferred, drained, pendingCount, publish, recordingLogger, sleep, userEvent, waitFor } from './consumer-test.helpers';
 
 const keys = testRedisPrefix('events-consumer-failures');
 let redis: Redis;
@@ -103,7 +94,7 @@ test('a failing handler is retried, with a growing delivery count, then dead-let
   });
   await c.start();
   await waitFor('2 handled', () => calls.some(([seq]) => seq === '2'));
-  await sleep(100);
+  await drained(redis, stream, 'g');
 
   // Stream order holds: 2 waits until 1 is given up on.
   expect(calls).toEqual([
@@ -225,7 +216,7 @@ test('a slow consumer re-reads its aging batch from the PEL rather than race a c
   });
   await fast.start();
   await waitFor('all acked', async () => handled.length >= 8 && (await pendingCount(redis, stream, 'g')) === 0);
-  await sleep(200);
+  await drained(redis, stream, 'g');
 
   expect(handled.map((h) => h.seq).sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
   expect(handled.filter((h) => h.by === 'fast').length).toBeGreaterThan(0); // the claimer did take some

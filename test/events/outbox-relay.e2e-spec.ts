@@ -147,7 +147,7 @@ describe('outbox relay', () => {
     await waitUntil('a leads', () => a.relay.isLeader);
     const b = await relay();
     await commitEvents(env.db.dataSource, createdChanges(10_000, 3000));
-    await new Promise((r) => setTimeout(r, 30)); // a is mid-way
+    await waitUntil('a to be mid-way', async () => (await unpublished()) < 3000, 5000, 1);
     const t0 = Date.now();
     await apps.splice(apps.indexOf(a), 1)[0].close(); // SIGTERM: finish the round, release
     await waitUntil('b to lead', () => b.relay.isLeader, 5000);

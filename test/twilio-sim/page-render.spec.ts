@@ -5,8 +5,11 @@ import { encodePageToken } from '../../apps/twilio-sim/src/twilio/page-token';
 import { TwilioReadService, type ReadRequest } from '../../apps/twilio-sim/src/twilio/twilio-read.service';
 import { SIM_DEFAULT_ACCOUNT_SID } from '@app/twilio-sim';
 
-/** The simulator is the upstream of throughput benchmarks: rendering a page must stay far below a millisecond. */
-test('a 50-user page renders in well under a millisecond, at any depth', () => {
+/**
+ * A page deep in a large service is found by its token (a search in the sorted users), not by walking from the first
+ * page. How fast a page renders is measured by bench/simulator (run on demand), not here.
+ */
+test('a 50-user page deep in 100,000 users is the right one, found from its token', () => {
   const store = new SimStore(resolveSimulatorConfig({}));
   const account = store.account(SIM_DEFAULT_ACCOUNT_SID)!;
   const service = store.addService(account, 'IS00000000000000000000000000000001', 'render');
@@ -21,10 +24,6 @@ test('a 50-user page renders in well under a millisecond, at any depth', () => {
   expect(body.users).toHaveLength(50);
   expect(body.users[0].sid).toBe(service.users.all[75_000].sid);
 
-  for (let i = 0; i < 300; i++) read.listUsers(i % 2 ? deep : first, service.sid);
-  const rounds = 2000;
-  const started = performance.now();
-  for (let i = 0; i < rounds; i++) read.listUsers(i % 2 ? deep : first, service.sid);
-  const perPageMs = (performance.now() - started) / rounds;
-  expect(perPageMs).toBeLessThan(1);
+  const firstPage = JSON.parse(read.listUsers(first, service.sid));
+  expect(firstPage.users.map((u: { sid: string }) => u.sid)).toEqual(service.users.all.slice(0, 50).map((u) => u.sid));
 });

@@ -387,7 +387,7 @@ describe('twilio-sim', () => {
       expect((await adminCall(sim, 'POST', base, { identity: 'Alice' })).status).toBe(409);
       expect((await adminCall(sim, 'POST', base, { identity: 'alice' })).status).toBe(201);
       expect((await adminCall(sim, 'POST', base, { identity: 'x', bogus: 1 })).status).toBe(400);
-      expect((await adminCall(sim, 'POST', base, { identity: 'y', attributes: '[1]' })).status).toBe(400);
+      expect((await adminCall(sim, 'POST', base, { identity: 'y', attributes: 42 })).status).toBe(400);
       const sid = created.json.sid as string;
 
       const updated = await adminCall(sim, 'POST', `${base}/${sid}`, { friendlyName: null, attributes: { z: true }, roleSid: null, isOnline: true, isNotifiable: false });
@@ -440,7 +440,7 @@ describe('twilio-sim', () => {
 
     test('behavior, faults and stats', async () => {
       const behavior = await adminCall(sim, 'PUT', '/behavior', { maxInFlightPerAccount: 3, retryAfter: 'http-date' });
-      expect(behavior.json).toEqual({ maxInFlightPerAccount: 3, retryAfter: 'http-date', latencyMs: 0, fault5xxRate: 0, faultTruncateRate: 0 });
+      expect(behavior.json).toEqual({ maxInFlightPerAccount: 3, retryAfter: 'http-date', latencyMs: 0, latencyJitterMs: 0, fault5xxRate: 0, faultTruncateRate: 0 });
       expect((await adminCall(sim, 'GET', '/behavior')).json).toEqual(behavior.json);
       expect((await adminCall(sim, 'PUT', '/behavior', { fault5xxRate: 2 })).status).toBe(400);
       expect((await adminCall(sim, 'PUT', '/behavior', { retryAfter: 'later' })).status).toBe(400);

@@ -1,6 +1,7 @@
-import { AppConfig } from '@app/config';
+import { AppConfig, configuredSecrets } from '@app/config';
 import { prepareDatabase } from '@app/database';
 import { createRootLogger } from '@app/logger';
+import { registerSecrets } from '@app/redaction';
 import { INestApplication, INestApplicationContext, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -19,6 +20,8 @@ export interface RunningMirror {
 
 /** Starts the roles in config.roles in this process: the service's main, and the tests' way in. */
 export async function startMirror(config: AppConfig): Promise<RunningMirror> {
+  // Before anything can log or fail: every line and every stored error text is redacted of these.
+  registerSecrets(configuredSecrets(config));
   const root = createRootLogger(config.logLevel);
   const prepared = await waitForDatabase(config.databaseUrl, root);
   root.info({ roles: [...config.roles], databaseCreated: prepared.created, migrations: prepared.migrations }, 'database ready');

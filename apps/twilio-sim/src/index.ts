@@ -11,6 +11,15 @@ export {
 } from './config/sim.constants';
 export { SimAdminService } from './admin/sim-admin.service';
 export type * from './admin/sim-admin.types';
-export type { FaultKind, FaultMatch, FaultSpec, PendingFault } from './upstream/fault.types';
-export type { SimStats } from './upstream/stats.service';
-export type { TwilioErrorBody, TwilioPageMeta, TwilioService, TwilioUser } from './twilio/twilio.types';
+export type { EchoForm, FaultKind, FaultMatch, FaultSpec, PendingFault } from './upstream/fault.types';
+export type { SimStats, WebhookDeliveryStats } from './upstream/stats.service';
+export type { WebhookFaults } from './webhooks/delivery-faults';
+export type { WebhookConfigInput } from './webhooks/webhook-config';
+export type {
+  TwilioAccountWebhookConfig,
+  TwilioErrorBody,
+  TwilioPageMeta,
+  TwilioService,
+  TwilioServiceWebhookConfig,
+  TwilioUser,
+} from './twilio/twilio.types';

@@ -1,7 +1,7 @@
 /**
  * CLI entry: `node dist/apps/twilio-sim/src/main.js`. Configured by SIM_PORT, SIM_HOST, SIM_SEED,
- * SIM_SERVICES, SIM_MAX_IN_FLIGHT, SIM_RETRY_AFTER, SIM_LATENCY_MS, SIM_FAULT_5XX_RATE,
- * SIM_FAULT_TRUNCATE_RATE, SIM_ADMIN_TOKEN (see config/sim-env.parser.ts).
+ * SIM_SERVICES, SIM_MAX_IN_FLIGHT, SIM_RETRY_AFTER, SIM_LATENCY_MS, SIM_LATENCY_JITTER_MS,
+ * SIM_FAULT_5XX_RATE, SIM_FAULT_TRUNCATE_RATE, SIM_ADMIN_TOKEN (see config/sim-env.parser.ts).
  */
 import { SimEnvError, parseSimEnv } from './config/sim-env.parser';
 import { startSimulator } from './start-simulator';

@@ -38,6 +38,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     forceCloseConnections: true,
   });
   app.useBodyParser('json', { limit: '10mb' });
+  // Twilio's write endpoints take form parameters; `extended: false` keeps a repeated name (Filters) as a list.
+  app.useBodyParser('urlencoded', { extended: false, limit: '1mb' });
   app.disable('x-powered-by');
   // Express would hash every page for an ETag; Twilio sends none and benchmarks pay for it.
   app.set('etag', false);

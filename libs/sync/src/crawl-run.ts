@@ -145,9 +145,10 @@ export class CrawlRun {
       if (next) throw new Error(`read-ahead ended before the last page (next: ${next})`);
       const deleted = await this.sweep.run(scope, ref, client, log, abort.signal);
       abort.signal.throwIfAborted();
+      // The account first: whoever waits for the run to finish then finds the account's health settled too.
+      await this.services.markAccount(accountSid, 'ok', null);
       const finished = await this.runs.finish(run.id, 'succeeded', null, { endCrawl: run.crawlId });
       await this.services.recordRun(serviceSid, accountSid, run.id, 'succeeded', await this.sweep.liveCount(serviceSid));
-      await this.services.markAccount(accountSid, 'ok', null);
       log.info(
         { pages: finished.pages, users: finished.usersSeen, created: finished.created, updated: finished.updated, deleted, requests: finished.requests, throttled: finished.throttled },
         'crawl succeeded',
@@ -176,6 +177,7 @@ export class CrawlRun {
     const handling = classifyCrawlError(e, request.finalAttempt);
     const error = describeError(e instanceof PageFetchError ? e.cause : e);
     if (e instanceof PageFetchError) await this.runs.recordAttempts(runId, e.attempts.requests, e.attempts.throttled, e.attempts.retries);
+    if (handling.accountStatus === 'unhealthy') await this.services.markAccount(request.accountSid, 'unhealthy', error);
     if (handling.runStatus === 'failed') {
       await this.runs.finish(runId, 'failed', error, handling.checkpoint === 'drop' ? { endCrawl: crawlId, dropCheckpoint: true } : {});
       await this.services.recordRun(request.serviceSid, request.accountSid, runId, 'failed', null);
@@ -184,7 +186,6 @@ export class CrawlRun {
       await this.runs.finish(runId, 'removed', error);
       await this.services.recordRun(request.serviceSid, request.accountSid, runId, 'removed', null);
     }
-    if (handling.accountStatus === 'unhealthy') await this.services.markAccount(request.accountSid, 'unhealthy', error);
 
     const cause = e instanceof PageFetchError ? e.cause : e;
     switch (handling.jobAction) {

@@ -28,3 +28,4 @@ export type {
   TwilioClientOptions,
   TwilioLogger,
 } from './twilio.types';
+export { describeError, describeTwilioError } from './describe-error';

@@ -4,7 +4,7 @@ import { parseErrorBody } from './error-body.parser';
 import { foreignUrlProblem, ListEnvelope, MAX_PAGE_SIZE, parseJsonBody, parseListEnvelope, parseListRecords } from './list-page.parser';
 import { parseRetryAfter } from './retry-after.parser';
 import { parseService } from './service.parser';
-import { authMaterial, redactSecrets, type AuthMaterial } from './twilio.auth';
+import { authMaterial, type AuthMaterial } from './twilio.auth';
 import {
   errorForStatus,
   TwilioError,
@@ -203,7 +203,7 @@ export class TwilioClient {
       if (!parsed.ok) fail(parsed.reason);
       const envelope = parsed.value;
       // Followed, stored as the checkpoint and shown in errors: an upstream echoing a credential into it must not.
-      if (envelope.nextPageUrl !== null && this.#redact(envelope.nextPageUrl) !== envelope.nextPageUrl) fail('meta.next_page_url carries a credential');
+      if (envelope.nextPageUrl !== null && this.#auth.redactor.containsSecret(envelope.nextPageUrl)) fail('meta.next_page_url carries a credential');
       return { ...envelope, url };
     });
   }
@@ -361,7 +361,7 @@ export class TwilioClient {
   }
 
   #redact(text: string): string {
-    return redactSecrets(text, this.#auth.secrets);
+    return this.#auth.redactor.redact(text);
   }
 
   #warn(obj: object, msg: string): void {

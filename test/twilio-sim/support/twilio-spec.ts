@@ -39,8 +39,8 @@ export class TwilioSpec {
   }
 
   /** The 200 JSON schema of an operation, e.g. response('/v1/Services/{ChatServiceSid}/Users'). */
-  response(pathKey: string): ValidateFunction {
-    const operation = ((this.document.paths as Json)[pathKey] as Json).get as Json;
+  response(pathKey: string, method: 'get' | 'post' = 'get'): ValidateFunction {
+    const operation = ((this.document.paths as Json)[pathKey] as Json)[method] as Json;
     const ok = (operation.responses as Json)['200'] as Json;
     const schema = (((ok.content as Json)['application/json'] as Json).schema as Json);
     return this.ajv.compile(rebase(schema));
@@ -58,6 +58,13 @@ export class TwilioSpec {
 
   error(): ValidateFunction {
     return this.ajv.compile(ERROR_SCHEMA);
+  }
+
+  /** Names of the form parameters an operation's request body takes. */
+  formParameters(pathKey: string, method: 'post'): string[] {
+    const operation = ((this.document.paths as Json)[pathKey] as Json)[method] as Json;
+    const form = ((operation.requestBody as Json).content as Json)['application/x-www-form-urlencoded'] as Json;
+    return Object.keys((form.schema as Json).properties as Json);
   }
 
   /** Property names of a component schema, in the spec's order. */

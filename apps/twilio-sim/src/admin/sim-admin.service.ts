@@ -6,17 +6,23 @@ import { SimRuntime } from '../config/sim-runtime.service';
 import { BULK_MAX_COUNT, DEFAULT_PAGE_SIZE, SIM_DEFAULT_ACCOUNT_SID, USERS_MAX_PAGE_SIZE } from '../config/sim.constants';
 import type { SimBehavior } from '../config/sim-behavior';
 import { generateUserBatch } from '../generator/user-batch.factory';
+import type { AccountRecord } from '../store/account.record';
 import type { ChatServiceRecord } from '../store/chat-service.record';
 import { SimStore } from '../store/sim-store.service';
 import { UserRecord } from '../store/user.record';
 import { encodePageToken } from '../twilio/page-token';
 import { serviceObject } from '../twilio/service-json.writer';
-import type { TwilioService, TwilioUser } from '../twilio/twilio.types';
+import type { TwilioAccountWebhookConfig, TwilioService, TwilioServiceWebhookConfig, TwilioUser } from '../twilio/twilio.types';
 import { UserJsonWriter } from '../twilio/user-json.writer';
 import { BehaviorService } from '../upstream/behavior.service';
 import type { FaultSpec, PendingFault } from '../upstream/fault.types';
 import { FaultsService } from '../upstream/faults.service';
+import { LatencyService } from '../upstream/latency.service';
 import { StatsService, type SimStats } from '../upstream/stats.service';
+import type { WebhookFaults } from '../webhooks/delivery-faults';
+import type { WebhookConfigInput } from '../webhooks/webhook-config';
+import { WebhookConfigService } from '../webhooks/webhook-config.service';
+import { WebhookDispatcherService } from '../webhooks/webhook-dispatcher.service';
 import type {
   AccountCredentials,
   BulkCreateUsersInput,
@@ -48,6 +54,9 @@ export class SimAdminService {
     private readonly faults: FaultsService,
     private readonly statsService: StatsService,
     private readonly runtime: SimRuntime,
+    private readonly latency: LatencyService,
+    private readonly webhookConfig: WebhookConfigService,
+    private readonly webhooks: WebhookDispatcherService,
   ) {}
 
   createAccount(input: CreateAccountInput = {}): AccountCredentials {
@@ -96,7 +105,7 @@ export class SimAdminService {
     if (!this.store.removeService(serviceSid)) throw new NotFoundException(`service ${serviceSid} not found`);
   }
 
-  /** Varied users from a seeded PRNG; a million take a few seconds. */
+  /** Varied users from a seeded PRNG; a million take a few seconds. Each is an onUserAdded when webhooks are set up. */
   bulkCreateUsers(serviceSid: string, input: BulkCreateUsersInput): BulkCreateUsersResult {
     const service = this.service(serviceSid);
     const { count } = input;
@@ -114,6 +123,7 @@ export class SimAdminService {
     });
     service.nextOrdinal = batch.nextOrdinal;
     service.users.mergeSorted(batch.users);
+    this.webhooks.usersChanged('onUserAdded', service, batch.users);
     return { created: count, total: service.users.size };
   }
 
@@ -137,6 +147,7 @@ export class SimAdminService {
     );
     service.users.insert(user);
     service.manualUsers++;
+    this.webhooks.userAdded(service, user);
     return this.render(service, user, origin);
   }
 
@@ -156,19 +167,23 @@ export class SimAdminService {
     const isNotifiable = patch.isNotifiable === undefined ? user.isNotifiable : presenceValue('isNotifiable', patch.isNotifiable);
     Object.assign(user, { friendlyName, attributes, roleSid, isOnline, isNotifiable });
     touch(user);
+    this.webhooks.userUpdated(service, user);
     return this.render(service, user, origin);
   }
 
-  /** Rewrites the attributes text with its keys reordered (same JSON value) and bumps date_updated, as Twilio would. */
   /**
-   * Re-serialises a user's attributes with the keys in another order (the same JSON value). `touch: false`
-   * leaves date_updated alone: the same user re-serialised, rather than rewritten through the API.
+   * Re-serialises a user's attributes with the keys in another order (the same JSON value) and, as a rewrite through
+   * the API would, bumps date_updated and fires onUserUpdated. `touch: false` does neither: the same user
+   * re-serialised, rather than rewritten.
    */
   reorderAttributes(serviceSid: string, sidOrIdentity: string, opts: { touch?: boolean } = {}, origin = this.runtime.url): TwilioUser {
     const service = this.service(serviceSid);
     const user = this.user(service, sidOrIdentity);
     user.attributes = reorderedAttributes(user.attributes);
-    if (opts.touch !== false) touch(user);
+    if (opts.touch !== false) {
+      touch(user);
+      this.webhooks.userUpdated(service, user);
+    }
     return this.render(service, user, origin);
   }
 
@@ -219,11 +234,16 @@ export class SimAdminService {
     return `${base}&PageToken=${encodePageToken(service.sid, { page, direction: 'after', sid: last.sid })}`;
   }
 
-  /** Back to the start state: default account only, behaviour from the start options, no faults, no stats. */
+  /**
+   * Back to the start state: default account only, behaviour from the start options, no faults, no webhook
+   * settings, no webhook waiting to be sent, no stats; the seeded streams rewound.
+   */
   reset(): void {
+    this.webhooks.reset();
     this.store.reset();
     this.behavior.reset();
     this.faults.reset();
+    this.latency.reset();
     this.statsService.reset();
   }
 
@@ -253,6 +273,52 @@ export class SimAdminService {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** The account's webhooks, as GET /v1/Configuration/Webhooks answers them. */
+  getWebhooks(accountSid: string, origin = this.runtime.url): TwilioAccountWebhookConfig {
+    return this.webhookConfig.account(this.account(accountSid), origin);
+  }
+
+  /** POST /v1/Configuration/Webhooks in-process: absent fields unchanged, '' or null clears a URL. */
+  configureWebhooks(accountSid: string, input: WebhookConfigInput, origin = this.runtime.url): TwilioAccountWebhookConfig {
+    return this.webhookConfig.updateAccount(this.account(accountSid), input, origin);
+  }
+
+  getServiceWebhooks(serviceSid: string, origin = this.runtime.url): TwilioServiceWebhookConfig {
+    return this.webhookConfig.service(this.service(serviceSid), origin);
+  }
+
+  /** POST /v1/Services/{IS}/Configuration/Webhooks in-process; a PostWebhookUrl here silences the account's hooks. */
+  configureServiceWebhooks(serviceSid: string, input: WebhookConfigInput, origin = this.runtime.url): TwilioServiceWebhookConfig {
+    return this.webhookConfig.updateService(this.service(serviceSid), input, origin);
+  }
+
+  getWebhookFaults(accountSid: string): WebhookFaults {
+    this.account(accountSid);
+    return this.webhooks.getFaults(accountSid);
+  }
+
+  /** Merges the given settings and restarts the account's fault stream from its seed. */
+  setWebhookFaults(accountSid: string, patch: Partial<WebhookFaults>): WebhookFaults {
+    this.account(accountSid);
+    return this.webhooks.setFaults(accountSid, patch);
+  }
+
+  clearWebhookFaults(accountSid: string): void {
+    this.account(accountSid);
+    this.webhooks.clearFaults(accountSid);
+  }
+
+  /** Sends now, shuffled, the webhooks held for reordering (one account's, or all). */
+  flushWebhooks(accountSid?: string): void {
+    this.webhooks.flush(accountSid);
+  }
+
+  private account(accountSid: string): AccountRecord {
+    const account = this.store.account(accountSid);
+    if (!account) throw new NotFoundException(`account ${accountSid} not found`);
+    return account;
   }
 
   private service(serviceSid: string): ChatServiceRecord {

@@ -37,7 +37,7 @@ export interface BulkCreateUsersResult {
   total: number;
 }
 
-/** A JSON object, or its JSON text (kept verbatim, as Twilio does); null/absent means `{}`. */
+/** A JSON object, or any text (kept verbatim, even when it is not JSON: planted poison); null/absent means `{}`. */
 export type AttributesInput = string | Record<string, unknown> | null;
 
 export interface CreateUserInput {

@@ -5,20 +5,15 @@ import type { AttributesInput } from './sim-admin.types';
 const MAX_IDENTITY_LENGTH = 1024;
 const MAX_FRIENDLY_NAME_LENGTH = 256;
 
-/** Twilio stores attributes as the JSON text it was given, which must be an object. */
+/**
+ * Twilio stores attributes as the JSON text it was given. A string is kept verbatim whatever it holds (invalid
+ * JSON, a non-object, NUL, lone surrogates, 1e999999, deep nesting, any size the body allows), so tests can plant
+ * the poison an upstream could serve; an object is serialised.
+ */
 export function attributesText(input: AttributesInput | undefined): string {
   if (input === undefined || input === null) return '{}';
-  if (typeof input === 'string') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(input);
-    } catch {
-      throw new BadRequestException('attributes must be valid JSON');
-    }
-    if (!isPlainObject(parsed)) throw new BadRequestException('attributes must be a JSON object');
-    return input;
-  }
-  if (!isPlainObject(input)) throw new BadRequestException('attributes must be an object or its JSON text');
+  if (typeof input === 'string') return input;
+  if (!isPlainObject(input)) throw new BadRequestException('attributes must be an object or a string');
   return JSON.stringify(input);
 }
 
@@ -50,8 +45,15 @@ export function presenceValue(name: string, value: unknown): boolean | null {
 
 /** Same JSON value, keys in reverse order at every level: a byte change that is no semantic change. */
 export function reorderedAttributes(text: string): string {
-  const reordered = JSON.stringify(reverseKeys(JSON.parse(text)));
-  return reordered === text ? JSON.stringify(JSON.parse(text), null, 1) : reordered;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+    const reordered = JSON.stringify(reverseKeys(value));
+    return reordered === text ? JSON.stringify(value, null, 1) : reordered;
+  } catch {
+    // Planted poison (not JSON, or nested deeper than the stack): there is no same-value rewrite to make.
+    throw new BadRequestException('attributes are not JSON that can be re-serialised');
+  }
 }
 
 function reverseKeys(value: unknown): unknown {

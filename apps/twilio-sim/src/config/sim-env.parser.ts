@@ -23,6 +23,7 @@ export function parseSimEnv(env: Env): SimulatorOptions {
     maxInFlightPerAccount: integer(env, 'SIM_MAX_IN_FLIGHT', 0, 0, 1_000_000),
     retryAfter: retryAfter(env),
     latencyMs: integer(env, 'SIM_LATENCY_MS', 0, 0, 600_000),
+    latencyJitterMs: integer(env, 'SIM_LATENCY_JITTER_MS', 0, 0, 600_000),
     fault5xxRate: rate(env, 'SIM_FAULT_5XX_RATE'),
     faultTruncateRate: rate(env, 'SIM_FAULT_TRUNCATE_RATE'),
     adminToken: text(env, 'SIM_ADMIN_TOKEN'),

@@ -40,6 +40,7 @@ export function resolveSimulatorConfig(options: SimulatorOptions = {}): Simulato
     maxInFlightPerAccount: options.maxInFlightPerAccount ?? DEFAULT_BEHAVIOR.maxInFlightPerAccount,
     retryAfter: options.retryAfter ?? DEFAULT_BEHAVIOR.retryAfter,
     latencyMs: options.latencyMs ?? DEFAULT_BEHAVIOR.latencyMs,
+    latencyJitterMs: options.latencyJitterMs ?? DEFAULT_BEHAVIOR.latencyJitterMs,
     fault5xxRate: options.fault5xxRate ?? DEFAULT_BEHAVIOR.fault5xxRate,
     faultTruncateRate: options.faultTruncateRate ?? DEFAULT_BEHAVIOR.faultTruncateRate,
   };

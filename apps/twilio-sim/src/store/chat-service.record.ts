@@ -1,3 +1,4 @@
+import { defaultWebhookConfig, type WebhookConfig } from '../webhooks/webhook-config';
 import { UserTable } from './user-table';
 
 /** A Conversations service and its users. */
@@ -9,6 +10,8 @@ export class ChatServiceRecord {
   bulkCalls = 0;
   /** Users created one by one; only then must bulk creation check identities against the table. */
   manualUsers = 0;
+  /** The service's own webhooks: /v1/Services/{sid}/Configuration/Webhooks. */
+  webhooks: WebhookConfig = defaultWebhookConfig();
 
   constructor(
     readonly sid: string,

@@ -33,10 +33,14 @@ export interface PageMetaInput {
   sorted: readonly HasSid[];
 }
 
+/** A page URL as Twilio writes them: PageSize, Page, then the opaque PageToken when there is one. */
+export function listPageUrl(listUrl: string, pageSize: number, page: number, pageToken: string | null): string {
+  return `${listUrl}?PageSize=${pageSize}&Page=${page}${pageToken === null ? '' : `&PageToken=${pageToken}`}`;
+}
+
 export function pageMeta(input: PageMetaInput): TwilioPageMeta {
   const { listUrl, key, scope, pageSize, token, window, sorted } = input;
-  const pageUrl = (page: number, pageToken: string | null): string =>
-    `${listUrl}?PageSize=${pageSize}&Page=${page}${pageToken === null ? '' : `&PageToken=${pageToken}`}`;
+  const pageUrl = (page: number, pageToken: string | null): string => listPageUrl(listUrl, pageSize, page, pageToken);
   const first = pageUrl(0, null);
   const empty = window.start === window.end;
   let next: string | null = null;

@@ -12,6 +12,6 @@ export class ReadRequestFactory {
     const account = req.sim?.account;
     if (!account) throw new Error('unauthenticated Twilio request reached a handler');
     const { path, search } = splitUrl(req);
-    return { account, origin: requestOrigin(req, this.runtime.url), path, search };
+    return { account, origin: requestOrigin(req, this.runtime.url), path, search, fault: req.sim?.bodyFault };
   }
 }

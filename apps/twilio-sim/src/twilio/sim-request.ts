@@ -1,16 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { AccountRecord } from '../store/account.record';
+import type { DrawnFault } from '../upstream/fault.types';
 
-export type TwilioRoute = 'services-list' | 'services-fetch' | 'users-list' | 'users-fetch' | 'other';
-
-/** Body-level faults, applied when the 200 is written. */
-export type BodyFault = 'truncate' | 'bad-sid' | 'page-loop';
+export type TwilioRoute = 'services-list' | 'services-fetch' | 'users-list' | 'users-fetch' | 'webhook-config' | 'other';
 
 /** What the simulator's pipeline learns about a Twilio request on its way through. */
 export interface SimRequestState {
   route: TwilioRoute;
   account?: AccountRecord;
-  bodyFault?: BodyFault;
+  /** A fault that shapes the 200 body (truncate, bad-sid, page-loop and the poison pages). */
+  bodyFault?: DrawnFault;
   /** The socket was destroyed on purpose (a `reset` fault). */
   reset?: boolean;
 }
@@ -27,6 +26,7 @@ const ROUTES: ReadonlyArray<[RegExp, TwilioRoute]> = [
   [/^\/v1\/Services\/[^/]+\/?$/, 'services-fetch'],
   [/^\/v1\/Services\/[^/]+\/Users\/?$/, 'users-list'],
   [/^\/v1\/Services\/[^/]+\/Users\/[^/]+\/?$/, 'users-fetch'],
+  [/^\/v1\/(Services\/[^/]+\/)?Configuration\/Webhooks\/?$/, 'webhook-config'],
 ];
 
 export function classifyRoute(path: string): TwilioRoute {

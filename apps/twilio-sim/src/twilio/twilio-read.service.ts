@@ -4,8 +4,10 @@ import { SERVICES_MAX_PAGE_SIZE, USERS_MAX_PAGE_SIZE } from '../config/sim.const
 import type { AccountRecord } from '../store/account.record';
 import type { ChatServiceRecord } from '../store/chat-service.record';
 import { SimStore } from '../store/sim-store.service';
-import { pageMeta, pageWindow } from './list-page';
+import type { DrawnFault } from '../upstream/fault.types';
+import { listPageUrl, pageMeta, pageWindow, type PageWindow } from './list-page';
 import { parseListQuery } from './list-query.parser';
+import { encodePageToken } from './page-token';
 import { serviceObject } from './service-json.writer';
 import { TwilioHttpException } from './twilio-http.exception';
 import { UserJsonWriter } from './user-json.writer';
@@ -18,7 +20,14 @@ export interface ReadRequest {
   path: string;
   /** Raw query string without '?'. */
   search: string;
+  /** The body fault this request drew; the users list shapes its page for oversize-page and endless-pages. */
+  fault?: DrawnFault;
 }
+
+/** Sorts before every user sid: a cursor "after" it restarts the list from its first user. */
+const BEFORE_ANY_USER = `US${'0'.repeat(32)}`;
+/** Users an oversize-page adds beyond the PageSize asked for, unless the fault says how many records. */
+const OVERSIZE_EXTRA = 3;
 
 /** Renders the JSON bodies of the four read endpoints; throws TwilioHttpException for Twilio's errors. */
 @Injectable()
@@ -52,8 +61,9 @@ export class TwilioReadService {
     const users = service.users.all;
     const query = parseListQuery(request.search, { maxPageSize: USERS_MAX_PAGE_SIZE, scope: service.sid, itemPrefix: 'US' });
     const window = pageWindow(users, query);
+    const listUrl = `${request.origin}/v1/Services/${service.sid}/Users`;
     const meta = pageMeta({
-      listUrl: `${request.origin}/v1/Services/${service.sid}/Users`,
+      listUrl,
       key: 'users',
       scope: service.sid,
       pageSize: query.pageSize,
@@ -61,11 +71,25 @@ export class TwilioReadService {
       window,
       sorted: users,
     });
+    if (request.fault?.kind === 'endless-pages' && meta.next_page_url === null) {
+      // Past the end the next page starts over from the first user, one page number further: a new URL every time.
+      const page = window.page + 1;
+      const token = encodePageToken(service.sid, { page, direction: 'after', sid: BEFORE_ANY_USER });
+      meta.next_page_url = listPageUrl(listUrl, query.pageSize, page, token);
+    }
     const writer = new UserJsonWriter(request.origin, service.accountSid, service.sid);
     let body = `{"meta":${JSON.stringify(meta)},"users":[`;
-    for (let i = window.start; i < window.end; i++) {
-      if (i > window.start) body += ',';
-      body += writer.json(users[i], false);
+    const rows =
+      request.fault?.kind === 'oversize-page'
+        ? oversizeRows(window, users.length, request.fault.records ?? query.pageSize + OVERSIZE_EXTRA)
+        : null;
+    if (rows) {
+      body += rows.map((i) => writer.json(users[i], false)).join(',');
+    } else {
+      for (let i = window.start; i < window.end; i++) {
+        if (i > window.start) body += ',';
+        body += writer.json(users[i], false);
+      }
     }
     return `${body}]}`;
   }
@@ -87,6 +111,12 @@ export class TwilioReadService {
     if (!service || service.accountSid !== request.account.sid) throw TwilioHttpException.notFound(request.path);
     return service;
   }
+}
+
+/** `records` users from the page's start, wrapping to the first users when the list runs out (meta stays as asked). */
+function oversizeRows(window: PageWindow, total: number, records: number): number[] {
+  if (total === 0) return [];
+  return Array.from({ length: records }, (_, k) => (window.start + k) % total);
 }
 
 function tokenOf(search: string): string | null {

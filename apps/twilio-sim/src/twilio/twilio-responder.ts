@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { DrawnFault } from '../upstream/fault.types';
 import type { SimRequest } from './sim-request';
 
 const NOT_A_USER_SID = 'XX123';
@@ -11,11 +12,39 @@ export function sendTwilioJson(req: SimRequest, res: ServerResponse, body: strin
     res.end(body);
     return;
   }
-  let bytes = Buffer.from(fault === 'bad-sid' ? withBadSid(body) : fault === 'page-loop' ? withLoop(body) : body);
+  let bytes = Buffer.from(shaped(body, fault));
   // A complete HTTP message whose JSON stops mid-way: the client must notice it cannot parse the page.
-  if (fault === 'truncate') bytes = bytes.subarray(0, Math.max(1, bytes.length >> 1));
+  if (fault.kind === 'truncate') bytes = bytes.subarray(0, Math.max(1, bytes.length >> 1));
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': bytes.length });
   res.end(bytes);
+}
+
+function shaped(body: string, fault: DrawnFault): string {
+  switch (fault.kind) {
+    case 'bad-sid':
+      return withBadSid(body);
+    case 'page-loop':
+      return withLoop(body);
+    case 'control-char-next-url':
+      return withControlChar(body, fault.char ?? '\u0000');
+    default:
+      return body;
+  }
+}
+
+/**
+ * A list page whose next_page_url has a control character in the middle of its PageToken (JSON-escaped, so the
+ * page itself parses). A page without a next page gets one built from its own URL, so the poison is always there.
+ */
+function withControlChar(body: string, char: string): string {
+  const parsed = JSON.parse(body) as { meta?: { next_page_url?: string | null; url?: string } };
+  const meta = parsed.meta;
+  if (!meta) return body;
+  const base = meta.next_page_url ?? meta.url ?? '';
+  const token = base.indexOf('PageToken=');
+  const at = token >= 0 ? token + 'PageToken='.length + 4 : base.length;
+  meta.next_page_url = `${base.slice(0, at)}${char}${base.slice(at)}`;
+  return JSON.stringify(parsed);
 }
 
 /** A list page whose next_page_url leads back to its first page: paging that would go round forever. */

@@ -51,3 +51,25 @@ export interface TwilioErrorBody {
   more_info: string;
   status: number;
 }
+
+/** conversations.v1.configuration.configuration_webhook: the account's (global) webhooks. */
+export interface TwilioAccountWebhookConfig {
+  account_sid: string;
+  method: 'GET' | 'POST';
+  filters: string[];
+  pre_webhook_url: string | null;
+  post_webhook_url: string | null;
+  target: 'webhook' | 'flex';
+  url: string;
+}
+
+/** conversations.v1.service.service_configuration.service_webhook_configuration: one service's webhooks. */
+export interface TwilioServiceWebhookConfig {
+  account_sid: string;
+  chat_service_sid: string;
+  pre_webhook_url: string | null;
+  post_webhook_url: string | null;
+  filters: string[];
+  method: 'GET' | 'POST';
+  url: string;
+}

@@ -11,13 +11,23 @@ export class ConcurrencyService {
 
   constructor(private readonly stats: StatsService) {}
 
-  /** `limit` 0 = unlimited (still counted, so stats show the peak). */
-  tryAcquire(accountSid: string, limit: number): boolean {
+  /**
+   * `limit` 0 = unlimited (still counted, so stats show the peak). Returns the account's requests in flight
+   * with this one admitted, or null when refused (every slot taken).
+   */
+  tryAcquire(accountSid: string, limit: number): number | null {
     const current = this.inFlight.get(accountSid) ?? 0;
-    if (limit > 0 && current >= limit) return false;
+    if (limit > 0 && current >= limit) {
+      this.stats.refused(accountSid);
+      return null;
+    }
     this.inFlight.set(accountSid, current + 1);
     this.stats.inFlightChanged(accountSid, current + 1);
-    return true;
+    return current + 1;
+  }
+
+  current(accountSid: string): number {
+    return this.inFlight.get(accountSid) ?? 0;
   }
 
   /** `heldMs`: since tryAcquire admitted the request. */

@@ -1,10 +1,11 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Prng, deriveSeed } from '../common/prng';
 import { SIM_CONFIG } from '../config/sim.constants';
 import type { SimulatorConfig } from '../config/simulator-options';
 import type { TwilioRoute } from '../twilio/sim-request';
 import { BehaviorService } from './behavior.service';
-import { FAULT_KINDS, FAULT_MATCHES, type FaultKind, type FaultSpec, type PendingFault } from './fault.types';
+import { parseFaultSpec } from './fault-spec.parser';
+import type { DrawnFault, FaultSpec, PendingFault } from './fault.types';
 
 /** Decides which fault, if any, an admitted request gets: queued one-shot faults first, then random ones. */
 @Injectable()
@@ -21,7 +22,7 @@ export class FaultsService {
 
   enqueue(specs: FaultSpec | readonly FaultSpec[]): number {
     const list = Array.isArray(specs) ? specs : [specs as FaultSpec];
-    const parsed = list.map(toPending);
+    const parsed = list.map(parseFaultSpec);
     this.queue.push(...parsed);
     return this.queue.length;
   }
@@ -44,15 +45,16 @@ export class FaultsService {
    * Every matching entry still skipping counts this request; the first one done skipping fires.
    * Random faults draw from the seeded stream only when their rate is set, so runs replay exactly.
    */
-  draw(route: TwilioRoute, accountSid: string): FaultKind | null {
-    let fired: FaultKind | null = null;
+  draw(route: TwilioRoute, accountSid: string): DrawnFault | null {
+    let fired: DrawnFault | null = null;
     for (const fault of this.queue) {
       if ((fault.match !== 'any' && fault.match !== route) || (fault.accountSid !== null && fault.accountSid !== accountSid)) {
         continue;
       }
       if (fault.skip > 0) fault.skip--;
       else if (fired === null) {
-        fired = fault.kind;
+        const { count: _count, skip: _skip, match: _match, accountSid: _account, ...drawn } = fault;
+        fired = drawn;
         fault.count--;
       }
     }
@@ -61,20 +63,8 @@ export class FaultsService {
       return fired;
     }
     const { fault5xxRate, faultTruncateRate } = this.behavior.current;
-    if (fault5xxRate > 0 && this.prng.next() < fault5xxRate) return '503';
-    if (faultTruncateRate > 0 && this.prng.next() < faultTruncateRate) return 'truncate';
+    if (fault5xxRate > 0 && this.prng.next() < fault5xxRate) return { kind: '503' };
+    if (faultTruncateRate > 0 && this.prng.next() < faultTruncateRate) return { kind: 'truncate' };
     return null;
   }
-}
-
-function toPending(spec: FaultSpec): PendingFault {
-  if (!spec || !FAULT_KINDS.includes(spec.kind)) throw new BadRequestException(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
-  const count = spec.count ?? 1;
-  const skip = spec.skip ?? 0;
-  const match = spec.match ?? 'any';
-  if (!Number.isSafeInteger(count) || count < 1) throw new BadRequestException('fault count must be an integer >= 1');
-  if (!Number.isSafeInteger(skip) || skip < 0) throw new BadRequestException('fault skip must be an integer >= 0');
-  if (!FAULT_MATCHES.includes(match)) throw new BadRequestException(`fault match must be one of ${FAULT_MATCHES.join(', ')}`);
-  if (spec.accountSid !== undefined && typeof spec.accountSid !== 'string') throw new BadRequestException('fault accountSid must be a string');
-  return { kind: spec.kind, count, skip, match, accountSid: spec.accountSid ?? null };
 }

@@ -17,6 +17,11 @@ export class BehaviorDto implements Partial<SimBehavior> {
   latencyMs?: number;
 
   @IsOptional()
+  @IsInt()
+  @Min(0)
+  latencyJitterMs?: number;
+
+  @IsOptional()
   @IsNumber()
   @Min(0)
   @Max(1)

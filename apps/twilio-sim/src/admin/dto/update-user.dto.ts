@@ -7,7 +7,7 @@ export class UpdateUserDto implements UpdateUserInput {
   @IsString()
   friendlyName?: string | null;
 
-  /** An object or its JSON text. */
+  /** An object, or any text (kept verbatim). */
   @Allow()
   attributes?: AttributesInput;
 
