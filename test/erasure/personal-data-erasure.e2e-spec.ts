@@ -57,7 +57,14 @@ describe('erasure of deleted users’ personal data', () => {
     await h.crawlAll();
     const [row] = await ds().query('SELECT max(deleted_at) AS at FROM users WHERE deleted_at IS NOT NULL');
     deletedAt = row.at;
-    // The fourth comes back upstream under its old sid (as the crawl would write it): a live row again.
+    // What follows happens more than a second after the deletions (the second tests freeze the clock at the
+    // retention plus one second): a condition on the clock, not a sleep.
+    await waitFor(async () => Date.now() > deletedAt.getTime() + 1500, 'a second and a half after the deletions');
+    // A live user changes: an event of someone else, younger than the deletions.
+    h.sim.admin.updateUser(serviceSid, users[5].sid, { friendlyName: 'Still here' });
+    await h.crawlAll();
+    // The fourth comes back under its old sid (as the crawl would write it): a live row again. (It is not upstream:
+    // the next crawl tombstones it again, as later tests expect.)
     const writer = h.mirror.app.get(MirrorWriter, { strict: false });
     await writer.apply({ kind: 'fetched', scope: { accountSid: h.sim.accountSid, serviceSid }, run: null, users: observeUsers([{ ...reborn, is_online: null, is_notifiable: null }], serviceSid) });
     await allPublished();
@@ -84,11 +91,16 @@ describe('erasure of deleted users’ personal data', () => {
     const eventsBefore = await eventsOf(sids);
     const streamBefore = await readStream(redis, h.config.events.stream);
     expect(eventsBefore.length).toBe(9); // created, updated, deleted each
+    expect(streamBefore.filter((e) => sids.includes(e.event.subject))).toHaveLength(9);
 
-    const frozen = new Date(deletedAt.getTime() + 31 * DAY_MS);
+    // A second past the retention: the cutoff falls a second after the deletions.
+    const frozen = new Date(deletedAt.getTime() + 30 * DAY_MS + 1000);
     const result = await erasure.eraseExpired(frozen);
-    // The stream entries go inside the transaction; the second pass, after the commit, finds none left.
-    expect(result).toEqual({ users: 3, events: 9, streamEntries: 9 });
+    // The stream keeps only what is younger than the cutoff: the victims' entries (deleted, 9) and everyone's older
+    // ones (trimmed) are gone.
+    const younger = streamBefore.filter((e) => Date.parse(e.event.time) > frozen.getTime() - 30 * DAY_MS);
+    expect(younger.length).toBeGreaterThanOrEqual(2); // the re-creation and the live user's change
+    expect(result).toEqual({ users: 3, events: 9, streamEntries: streamBefore.length - younger.length });
 
     const after = await ds().query(
       `SELECT sid, chat_service_sid, account_sid, role_sid, date_created, date_updated, url, links, version, first_seen_at, changed_at, deleted_at
@@ -111,6 +123,8 @@ describe('erasure of deleted users’ personal data', () => {
         expect(side.chat_service_sid).toBe(serviceSid);
       }
     }
+    // Everyone else's events in the outbox are as they were.
+    expect(await ds().query(`SELECT count(*)::int AS n FROM user_events WHERE NOT (user_sid = ANY($1)) AND data->'after'->>'identity' IS NULL AND data->>'op' <> 'deleted'`, [sids])).toEqual([{ n: 0 }]);
     // The HTTP feed serves the outbox: the same events, erased.
     const feed = await api('GET', '/v1/events?after=0&limit=1000');
     const fed = feed.body.events.filter((e: any) => sids.includes(e.subject));
@@ -118,10 +132,9 @@ describe('erasure of deleted users’ personal data', () => {
     expect(JSON.stringify(fed)).not.toMatch(/"identity":"|"friendly_name":"|secret/);
     expect(fed.every((e: any) => [e.data.before, e.data.after].every((s: any) => s === null || PERSONAL.every((f) => s[f] === null)))).toBe(true);
 
-    // The stream: their entries are gone, everyone else's are there.
+    // The stream: nothing of theirs, nothing older than the retention; what is younger is there, untouched.
     const streamAfter = await readStream(redis, h.config.events.stream);
-    const erasedIds = new Set(eventsBefore.map((e: any) => e.sequence));
-    expect(streamAfter.map((e) => e.sequence)).toEqual(streamBefore.map((e) => e.sequence).filter((s) => !erasedIds.has(s)));
+    expect(streamAfter.map((e) => e.sequence)).toEqual(younger.map((e) => e.sequence));
     expect(streamAfter.some((e) => sids.includes(e.event.subject))).toBe(false);
   });
 
@@ -135,10 +148,26 @@ describe('erasure of deleted users’ personal data', () => {
     expect(events[3].data.after.identity).toBe(reborn.identity);
   });
 
+  it('takes a user’s stream entries out even when the outbox no longer lists them (pruned before the retention)', async () => {
+    const target = h.sim.admin.exportUsers(serviceSid)[2];
+    h.sim.admin.deleteUser(serviceSid, target.sid);
+    await h.crawlAll(); // tombstones it (and the re-created user above, which is not upstream)
+    await allPublished();
+    const [{ at }] = await ds().query('SELECT deleted_at AS at FROM users WHERE sid = $1', [target.sid]);
+    expect((await readStream(redis, h.config.events.stream)).filter((e) => e.event.subject === target.sid).length).toBeGreaterThan(0);
+    // The relay's prune after EVENTS_RETENTION_HOURS: the head of the outbox, up to (and past) the user's events.
+    await ds().query('DELETE FROM user_events WHERE sequence <= (SELECT max(sequence) FROM user_events)');
+
+    const result = await erasure.eraseExpired(new Date(at.getTime() + 30 * DAY_MS + 1000));
+    expect({ users: result.users, events: result.events }).toEqual({ users: 2, events: 0 });
+    expect(await ds().query('SELECT identity FROM users WHERE sid = $1', [target.sid])).toEqual([{ identity: null }]);
+    expect((await readStream(redis, h.config.events.stream)).filter((e) => e.event.subject === target.sid)).toEqual([]);
+  });
+
   it('skips a tombstone the crawl is re-creating (its row locked), and does not erase it once live', async () => {
     const target = h.sim.admin.exportUsers(serviceSid)[0];
     h.sim.admin.deleteUser(serviceSid, target.sid);
-    await h.crawlAll(); // tombstones it (and the re-created user above, which is not upstream)
+    await h.crawlAll();
     const erased = async () => (await ds().query('SELECT personal_data_erased_at IS NOT NULL AS erased FROM users WHERE sid = $1', [target.sid]))[0].erased;
     const crawl = ds().createQueryRunner();
     await crawl.connect();
@@ -161,19 +190,23 @@ describe('erasure of deleted users’ personal data', () => {
     h.sim.admin.deleteUser(serviceSid, target.sid);
     await h.crawlAll();
     await allPublished();
+    const inStream = (await readStream(redis, h.config.events.stream)).filter((e) => e.event.subject === target.sid).length;
+    const inOutbox = (await eventsOf([target.sid])).length;
+    expect(inStream).toBeGreaterThan(0);
     const readOnly = await api('DELETE', `/v1/users/${target.sid}/personal-data`, READER);
     expect(readOnly).toEqual({ status: 403, body: expect.objectContaining({ statusCode: 403 }) });
     const first = await api('DELETE', `/v1/users/${target.sid}/personal-data`);
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({
       user: { sid: target.sid, identity: null, friendly_name: null, attributes: null, deleted_at: expect.any(String), personal_data_erased_at: expect.any(String) },
-      events_erased: 2,
-      stream_entries_deleted: 2,
+      events_erased: inOutbox,
+      stream_entries_deleted: inStream,
     });
     const again = await api('DELETE', `/v1/users/${target.sid}/personal-data`);
     expect(again.body).toMatchObject({ events_erased: 0, stream_entries_deleted: 0, user: { personal_data_erased_at: first.body.user.personal_data_erased_at } });
     const stream = await readStream(redis, h.config.events.stream);
     expect(stream.some((e) => e.event.subject === target.sid)).toBe(false);
+    expect(JSON.stringify((await eventsOf([target.sid])).map((e: any) => e.data))).not.toContain(target.identity!);
 
     const liveSid = h.sim.admin.exportUsers(serviceSid)[0].sid;
     expect(await api('DELETE', `/v1/users/${liveSid}/personal-data`)).toEqual({ status: 409, body: expect.objectContaining({ message: expect.stringMatching(/is live upstream/) }) });

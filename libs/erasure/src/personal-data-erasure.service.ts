@@ -6,6 +6,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Logger } from 'pino';
 import { ErasedBatch, ErasureRepository } from './erasure.repository';
 import { deleteStreamEntries } from './stream-entries';
+import { trimStreamThrough } from './stream-trim';
 
 /** Tuning of the erasure; the defaults suit production, tests shorten the waits. */
 export interface ErasureOptions {
@@ -15,10 +16,15 @@ export interface ErasureOptions {
   publishWaitMs: number;
   /** Deadline of one stream deletion (Redis away: the batch rolls back and is tried again on the next run). */
   redisTimeoutMs: number;
+  /**
+   * How far past a batch's latest deletion the stream is trimmed (never past the retention's cutoff): a deletion's
+   * event is stamped by this process's clock a few milliseconds after Postgres stamped deleted_at, and clocks drift.
+   */
+  streamTrimMarginMs: number;
 }
 
 export const ERASURE_OPTIONS = Symbol('ERASURE_OPTIONS');
-export const DEFAULT_ERASURE_OPTIONS: ErasureOptions = { batchSize: 500, publishWaitMs: 10_000, redisTimeoutMs: 5_000 };
+export const DEFAULT_ERASURE_OPTIONS: ErasureOptions = { batchSize: 500, publishWaitMs: 10_000, redisTimeoutMs: 5_000, streamTrimMarginMs: 60_000 };
 
 export interface ErasureResult {
   users: number;
@@ -36,14 +42,17 @@ const DAY_MS = 86_400_000;
  * Erases the personal data of users deleted upstream (identity, friendly name, attributes: what Twilio's spec marks
  * PII, with a 30-day delete SLA) from everything the mirror keeps: the tombstone in `users` keeps its sid, service,
  * dates and deleted_at; the same fields become null in every event of that user in the outbox (sequence, ids, op and
- * `changed` stay), which is also what the HTTP feed serves; and those events are deleted from the Redis Stream.
+ * `changed` stay), which is also what the HTTP feed serves; and those events leave the Redis Stream: the ones the
+ * outbox still lists are deleted (XDEL), and, past the retention, the stream is trimmed of every entry up to the
+ * batch's latest deletion (XTRIM MINID), which takes the ones the outbox no longer lists (pruned after
+ * EVENTS_RETENTION_HOURS) along with everyone else's entries of that age: all older than the retention.
  *
  * Batched (one transaction per batch) and idempotent (an erased tombstone is not chosen again; erasing one on request
  * again redoes its events and stream entries). Past the retention on the scheduler role's interval, or one user now
  * (DELETE /v1/users/{US}/personal-data). A live user is never erased, even one re-created upstream under the sid of
  * a tombstone: see eraseSql.
  *
- * The stream entries are deleted inside the batch's transaction, so a Redis that does not answer rolls the batch back
+ * The stream entries are deleted and trimmed inside the batch's transaction, so a Redis that does not answer rolls the batch back
  * (tried again on the next run) instead of leaving entries no later run would know about. They are deleted once more
  * after the commit, once the relay has published every event of the batch: an entry the relay had read before the
  * commit and appends after it is deleted too.
@@ -76,8 +85,13 @@ export class PersonalDataErasure {
   async eraseExpired(now: Date = new Date(), shouldStop: () => boolean = () => false): Promise<ErasureResult> {
     const cutoff = this.cutoff(now);
     const total: ErasureResult = { users: 0, events: 0, streamEntries: 0 };
+    // A day's margin: events are stamped by this process's clock, deletions by Postgres's.
+    const events = await this.repository.outboxMayHoldEventsBefore(new Date(cutoff.getTime() + DAY_MS));
     for (;;) {
-      const batch = await this.repository.eraseExpired(cutoff, this.options.batchSize, (b) => this.deleteFromStream(b).then((n) => void (total.streamEntries += n)));
+      const batch = await this.repository.eraseExpired(cutoff, this.options.batchSize, events, async (b) => {
+        total.streamEntries += await this.deleteFromStream(b);
+        total.streamEntries += await this.trimStream(b, cutoff);
+      });
       if (!batch.sids.length) break;
       total.users += batch.sids.length;
       total.events += batch.events;
@@ -103,6 +117,13 @@ export class PersonalDataErasure {
   private deleteFromStream(batch: ErasedBatch): Promise<number> {
     if (!batch.sequences.length) return Promise.resolve(0);
     return withDeadline(deleteStreamEntries(this.redis.commands, this.config.events.stream, batch.sequences), this.options.redisTimeoutMs);
+  }
+
+  /** Trims the stream through the batch's latest deletion (plus the margin, never past the cutoff). */
+  private trimStream(batch: ErasedBatch, cutoff: Date): Promise<number> {
+    if (!batch.deletedThrough) return Promise.resolve(0);
+    const through = Math.min(batch.deletedThrough.getTime() + this.options.streamTrimMarginMs, cutoff.getTime());
+    return withDeadline(trimStreamThrough(this.redis.commands, this.config.events.stream, through), this.options.redisTimeoutMs);
   }
 
   /** After the commit: waits (bounded) until the relay has published the batch's events, then deletes them again. */

@@ -22,7 +22,8 @@ export class PersonalDataController {
     summary: "Erase a deleted user's personal data now",
     description:
       'identity, friendly_name and attributes become null on the tombstone and in every event of the user in the outbox (and so in the feed); ' +
-      'its events are deleted from the Redis Stream. Done anyway DELETED_USER_RETENTION_DAYS after deleted_at. Idempotent.',
+      'the stream entries of the events the outbox still lists are deleted from the Redis Stream (older ones go with the retention). ' +
+      'Done anyway DELETED_USER_RETENTION_DAYS after deleted_at. Idempotent.',
   })
   @ApiOkResponse({ type: PersonalDataErasedDto })
   @ApiConflictResponse({ type: ApiErrorDto, description: 'The user is live: only deleted users are erased' })
