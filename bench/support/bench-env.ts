@@ -39,6 +39,7 @@ export function benchConfig(databaseUrl: string, prefix: string, env: Record<str
     TWILIO_ACCOUNT_SID: SIM_ACCOUNT,
     TWILIO_AUTH_TOKEN: SIM_TOKEN,
     SYNC_ON_START: 'false',
+    PORT: '0', // every process serves /metrics and /health: a free port each
     LOG_LEVEL: 'warn',
     ...env,
   });

@@ -29,6 +29,7 @@ describe('chaos: Redis restarted empty mid-round', () => {
   let client: Redis;
   const applied = new Map<string, number>(); // event id → times the handler applied it
   let deliveries = 0;
+  const consumerWarnings: string[] = [];
 
   beforeAll(async () => {
     redis = await startThrowawayRedis();
@@ -56,6 +57,7 @@ describe('chaos: Redis restarted empty mid-round', () => {
       consumer: 'c1',
       startFrom: '0',
       blockMs: 200,
+      logger: { info: () => undefined, warn: (_obj: object, msg: string) => void consumerWarnings.push(msg), error: (_obj: object, msg: string) => void consumerWarnings.push(msg) },
       handler: async (event: CloudEventJson) => {
         deliveries++;
         if (applied.has(event.id)) return; // the documented dedupe: effects once per event id
@@ -111,7 +113,6 @@ describe('chaos: Redis restarted empty mid-round', () => {
     }, 'the round crawl to pass page 20', 60_000);
     const [{ id: runId }] = await ds.query(`SELECT id::text FROM sync_runs WHERE status = 'running'`);
     await redis.restartEmpty();
-    expect(await client.exists(STREAM)).toBe(0);
 
     // The run is found without a job and resumed; the round completes.
     const done = await waitFor(async () => {
@@ -139,5 +140,8 @@ describe('chaos: Redis restarted empty mid-round', () => {
     expect([...applied.values()].every((n) => n === 1)).toBe(true);
     expect(deliveries).toBeGreaterThan(total); // the refill delivered some again: the dedupe is what kept them once
     expect(mirror.alive).toBe(true);
+    // What each part said: the relay found the stream behind and refilled it, the consumer recreated its group.
+    expect(mirror.logged(/^stream refilled from the outbox$/).length).toBeGreaterThan(0);
+    expect(consumerWarnings.some((w) => /consumer group was gone/.test(w))).toBe(true); // and the consumer said what it did
   });
 });

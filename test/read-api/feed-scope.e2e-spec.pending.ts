@@ -47,7 +47,7 @@ function created(n: number, serviceSid: string): UserChange {
     url: null,
     links: null,
   };
-  return { op: 'created', before: null, after, changed: ['identity'] };
+  return { op: 'created', before: null, after, changed: ['identity'], version: 1 };
 }
 
 describe('change feed: only the events of the services a token may read', () => {

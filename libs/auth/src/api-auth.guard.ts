@@ -3,19 +3,35 @@ import { Reflector } from '@nestjs/core';
 import { isAccountSid } from '@app/twilio';
 import type { Request, Response } from 'express';
 import { ApiTokens, TokenHolder } from './api-tokens.service';
-import { basicTwilioCredentials, bearerToken } from './credentials';
+import { basicPassword, basicTwilioCredentials, bearerToken } from './credentials';
 import { attachPrincipal, Principal } from './principal';
 
 /** Whether a route takes the Twilio surface's HTTP Basic (see TwilioBasicAuth); set on the route or its controller. */
 export const TWILIO_BASIC_AUTH = Symbol('auth:twilio-basic-auth');
+/** Whether a route is a page for a browser, with HTTP Basic (see BrowserBasicAuth). */
+export const BROWSER_BASIC_AUTH = Symbol('auth:browser-basic-auth');
+
+/** The 401 of the pages for a browser: `WWW-Authenticate: Basic` makes the browser ask for a user name and password. */
+export const BROWSER_BASIC_CHALLENGE = 'Basic realm="twilio-mirror", charset="UTF-8"';
+export const BROWSER_BASIC_MESSAGE = 'Authenticate: HTTP Basic with any user name and an API token as password';
+
+/** A browser page's credential: HTTP Basic with a token as password, or a bearer token (scripts, tests). */
+export function browserToken(header: string | undefined): string | null {
+  return basicPassword(header) ?? bearerToken(header);
+}
 
 /** Whether a route applies the principal's scope itself (see ScopeAware); set on the route or its controller. */
 export const SCOPE_AWARE = Symbol('auth:scope-aware');
 
+/** Why a token limited to some accounts or services is refused where scopes are not applied. */
+export function limitedScopeRefusal(name: string): string {
+  return `the token ${name} is limited to some accounts or services, and this route does not apply such limits: it takes full-scope tokens only`;
+}
+
 /**
- * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth). It attaches the request's
- * Principal (the token's name and scope) for what follows to enforce. The 401 never says more than which scheme
- * is expected: nothing of what the client sent is echoed.
+ * The read API's token check, declared per controller (BearerAuth, TwilioBasicAuth, BrowserBasicAuth). It attaches
+ * the request's Principal (the token's name and scope) for what follows to enforce. The 401 never says more than
+ * which scheme is expected: nothing of what the client sent is echoed.
  *
  * Fail closed: a token limited to some accounts or services is refused (403) on a route that does not declare that
  * it applies scopes (ScopeAware): such a route would serve it everything.
@@ -33,6 +49,13 @@ export class ApiAuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const header = req.headers.authorization;
+    if (this.reflector.getAllAndOverride<boolean>(BROWSER_BASIC_AUTH, targets)) {
+      const token = browserToken(header);
+      const holder = token === null ? null : this.tokens.holderOf(token);
+      if (holder) return this.admit(req, { ...holder, twilioAccountSid: null }, targets);
+      http.getResponse<Response>().setHeader('WWW-Authenticate', BROWSER_BASIC_CHALLENGE);
+      throw new UnauthorizedException(BROWSER_BASIC_MESSAGE);
+    }
     if (this.reflector.getAllAndOverride<boolean>(TWILIO_BASIC_AUTH, targets)) {
       const principal = this.twilioPrincipal(header);
       if (principal) return this.admit(req, principal, targets);
@@ -48,9 +71,7 @@ export class ApiAuthGuard implements CanActivate {
 
   private admit(req: Request, principal: Principal, targets: Function[]): true {
     attachPrincipal(req, principal);
-    if (!principal.scope.all && !this.reflector.getAllAndOverride<boolean>(SCOPE_AWARE, targets)) {
-      throw new ForbiddenException(`the token ${principal.name} is limited to some accounts or services, and this route does not apply such limits: it takes full-scope tokens only`);
-    }
+    if (!principal.scope.all && !this.reflector.getAllAndOverride<boolean>(SCOPE_AWARE, targets)) throw new ForbiddenException(limitedScopeRefusal(principal.name));
     return true;
   }
 

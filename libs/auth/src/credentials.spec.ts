@@ -1,5 +1,5 @@
 import { ApiTokens } from './api-tokens.service';
-import { basicTwilioCredentials, basicTwilioToken, bearerToken } from './credentials';
+import { basicPassword, basicTwilioCredentials, basicTwilioToken, bearerToken } from './credentials';
 
 const AC = 'AC' + 'f'.repeat(32);
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -24,6 +24,13 @@ describe('credentials', () => {
     expect(basicTwilioCredentials(`Basic ${b64(`${AC}:tok`)}`)).toEqual({ user: AC, password: 'tok' });
     expect(basicTwilioToken(`Basic ${b64(`${SK}:tok`)}`)).toBeNull();
     for (const user of ['IS' + 'e'.repeat(32), 'sk' + 'e'.repeat(32), 'SK123']) expect(basicTwilioCredentials(`Basic ${b64(`${user}:tok`)}`)).toBeNull();
+  });
+
+  it("reads the password of HTTP Basic whatever the user name, as a browser sends what a person typed", () => {
+    for (const user of ['ops', '', AC, 'ünïcode']) expect(basicPassword(`Basic ${b64(`${user}:token:with:colons`)}`)).toBe('token:with:colons');
+    for (const h of [undefined, `Basic ${b64('ops:')}`, `Basic ${b64('ops')}`, 'Basic !!!', `Bearer ${b64('ops:x')}`, `Basic ${'A'.repeat(5000)}`]) {
+      expect(basicPassword(h)).toBeNull();
+    }
   });
 
   it('accepts exactly the configured tokens', () => {

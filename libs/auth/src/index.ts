@@ -5,3 +5,4 @@ export * from './api-tokens.service';
 export * from './access-scope';
 export * from './principal';
 export * from './credentials';
+export * from './browser-basic-auth.middleware';

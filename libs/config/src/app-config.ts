@@ -59,6 +59,11 @@ export interface AppConfig {
     /** Express's `trust proxy`: false, true, a hop count, or addresses and subnets (see TRUST_PROXY). */
     trustProxy: boolean | number | string[];
   };
+  /** Prometheus metrics (libs/metrics). */
+  metrics: {
+    /** Bearer token a scraper must present at GET /metrics; null: /metrics is open. Never logged. */
+    token: string | null;
+  };
   events: {
     stream: string;
     streamMaxLen: number;

@@ -215,6 +215,11 @@ export class EnvironmentVariables {
   @IsString()
   API_TOKENS_FILE?: string;
 
+  /** Bearer token scrapers present at GET /metrics (every role serves it); unset: /metrics is open. */
+  @IsOptional()
+  @IsString()
+  METRICS_TOKEN?: string;
+
   /**
    * Which proxies in front of the api role to believe about the client's protocol and host
    * (X-Forwarded-Proto/-Host), for the URLs the Twilio-compatible surface writes: unset (none), `true`, a

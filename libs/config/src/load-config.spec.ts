@@ -60,6 +60,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, REDIS_URL: 'redis://:abc%23REDISSECRET@redis:6379' }).redisUrl).toBe('redis://:abc%23REDISSECRET@redis:6379');
   });
 
+  it('takes METRICS_TOKEN for /metrics, open without it, and refuses one that could be guessed or not be sent', () => {
+    expect(loadConfig(base).metrics.token).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: '' }).metrics.token).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: ' scrape-token-1 ' }).metrics.token).toBe('scrape-token-1');
+    expect(problems({ ...base, METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 8 characters']);
+    const spaced = problems({ ...base, METRICS_TOKEN: 'has a secret space' });
+    expect(spaced).toEqual(['METRICS_TOKEN: must not contain whitespace']);
+  });
+
   it('reads TRUST_PROXY as Express takes it, and names what it cannot read', () => {
     const trust = (v: string) => loadConfig({ ...base, TRUST_PROXY: v }).api.trustProxy;
     expect([trust('false'), trust('true'), trust('2'), trust('loopback, 10.0.0.0/8,fd00::1')]).toEqual([false, true, 2, ['loopback', '10.0.0.0/8', 'fd00::1']]);

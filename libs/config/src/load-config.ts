@@ -52,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   if (forRoles && roles.has('api') && grants.length === 0 && !problems.some((p) => p.startsWith('API_TOKENS'))) {
     problems.push('API_TOKENS: is required for the api role (a comma list of tokens, or set API_TOKENS_FILE)');
   }
+  const metricsToken = parseMetricsToken(vars.METRICS_TOKEN, problems);
   for (const [base, cap] of [['CRAWL_RETRY_BASE_MS', 'CRAWL_RETRY_CAP_MS'], ['THROTTLE_BASE_MS', 'THROTTLE_CAP_MS']] as const) {
     if (vars[base] > vars[cap]) problems.push(`${base}: must not exceed ${cap} (${vars[cap]})`);
   }
@@ -81,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       services,
     },
     api: { tokens: grants.map((g) => g.token), grants, trustProxy },
+    metrics: { token: metricsToken },
     privacy: { deletedUserRetentionDays: vars.DELETED_USER_RETENTION_DAYS, erasureIntervalMs: vars.ERASURE_INTERVAL_MS },
     events: {
       // Under the queue's prefix unless named: one prefix then keeps a whole deployment's keys apart.
@@ -164,6 +166,15 @@ function parseServices(value: string | undefined, accounts: TwilioAccountAuth[],
     }
   }
   return services;
+}
+
+function parseMetricsToken(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return null;
+  const token = value.trim();
+  // The same rules as API_TOKENS: long enough not to be guessed, and presentable in an Authorization header.
+  if (token.length < 8) problems.push('METRICS_TOKEN: must be at least 8 characters');
+  else if (/\s/.test(token)) problems.push('METRICS_TOKEN: must not contain whitespace');
+  return token;
 }
 
 function parseTrustProxy(value: string | undefined, problems: string[]): AppConfig['api']['trustProxy'] {

@@ -17,6 +17,8 @@ export interface StoredUser {
    * kept). An unchanged user in this state has its source rewritten, and nothing else.
    */
   sourceStale: boolean;
+  /** The stored row's version (loaded whenever `user` is). */
+  version: number | null;
   deleted: boolean;
   isOnline: boolean | null;
   isNotifiable: boolean | null;
@@ -61,6 +63,7 @@ export function diffUsers(incoming: IncomingUser[], stored: Map<string, StoredUs
         before: null,
         after: inc.user,
         changed: changedFields(null, inc.user),
+        version: (prev?.version ?? 0) + 1, // a user created again after its deletion keeps counting
         attributesText: { before: null, after: inc.attributesText },
       });
       continue;
@@ -87,7 +90,14 @@ export function diffUsers(incoming: IncomingUser[], stored: Map<string, StoredUs
       continue;
     }
     writes.push({ ...inc, user: after });
-    changes.push({ op: 'updated', before: prev.user, after, changed, attributesText: { before: prev.attributesText, after: inc.attributesText } });
+    changes.push({
+      op: 'updated',
+      before: prev.user,
+      after,
+      changed,
+      version: (prev.version ?? 0) + 1,
+      attributesText: { before: prev.attributesText, after: inc.attributesText },
+    });
   }
   return { writes, changes, unchanged, sourceOnly, recheck };
 }

@@ -39,7 +39,7 @@ export class LoggerModule {
           pinoHttp: {
             logger: root,
             serializers: { err: safeError }, // pino-http would otherwise bring back pino's full error serializer
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => /^\/(health(\/live|\/ready)?|metrics)(\?|$)/.test(req.url ?? '') }, // probes and scrapes
             quietReqLogger: true,
             // Evaluated again when the response is logged, after the auth guard named the request's token.
             customProps: (req) => tokenNameOf(req),

@@ -3,5 +3,5 @@ BEGIN; WITH t AS (
          UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
          WHERE sid = ANY(E'{"US00000000000000000000000000000001","US00000000000000000000000000000002"}'::varchar[]) AND deleted_at IS NULL
          RETURNING sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
-  is_online, is_notifiable, date_created, date_updated, url, links)
+  is_online, is_notifiable, date_created, date_updated, url, links, version)
        SELECT *, attributes::text AS attributes_text FROM t

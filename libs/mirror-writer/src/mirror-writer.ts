@@ -183,7 +183,14 @@ export class MirrorWriter {
       const read = (await client.query(tombstoneStatement(sids))) as unknown as { rows: Record<string, any>[] }[];
       const changes: UserChange[] = read[1].rows.map((r) => {
         const before = rowToMirrorUser(r);
-        return { op: 'deleted', before, after: null, changed: changedFields(before, null), attributesText: { before: r.attributes_text, after: null } };
+        return {
+          op: 'deleted',
+          before,
+          after: null,
+          changed: changedFields(before, null),
+          version: Number(r.version),
+          attributesText: { before: r.attributes_text, after: null },
+        };
       });
       await client.query(recordDeletionsStatement({ ...scope, runId: run?.runId ?? null }, run?.runId ?? null, changes, this.stamp));
       return { ...none, deleted: changes.length };

@@ -54,8 +54,8 @@ const before = toIncomingUser(record(2), IS);
 // The same value as stored, in other bytes: only its source is rewritten.
 const restated = toIncomingUser(record(3, { attributes: `{ "tags": [ "a" ],\n  "n": 3 }` }), IS);
 const changes: UserChange[] = [
-  { op: 'created', before: null, after: created.user, changed: changedFields(null, created.user), attributesText: { before: null, after: created.attributesText } },
-  { op: 'updated', before: before.user, after: updated.user, changed: ['friendly_name'], attributesText: { before: before.attributesText, after: updated.attributesText } },
+  { op: 'created', before: null, after: created.user, changed: changedFields(null, created.user), version: 1, attributesText: { before: null, after: created.attributesText } },
+  { op: 'updated', before: before.user, after: updated.user, changed: ['friendly_name'], version: 2, attributesText: { before: before.attributesText, after: updated.attributesText } },
 ];
 const keys = observeUsers([record(1), record(2, { friendly_name: 'Renamed' }), record(3)], IS);
 const counts = { users: 3, rejected: 0, created: 1, updated: 1, unchanged: 1, requests: 1, throttled: 0, retries: 0 };
@@ -86,7 +86,7 @@ const STATEMENTS: Record<string, () => string> = {
     recordDeletionsStatement(
       SCOPE,
       '42',
-      [{ op: 'deleted', before: before.user, after: null, changed: changedFields(before.user, null), attributesText: { before: before.attributesText, after: null } }],
+      [{ op: 'deleted', before: before.user, after: null, changed: changedFields(before.user, null), version: 3, attributesText: { before: before.attributesText, after: null } }],
       stamp(),
     ),
 };

@@ -149,37 +149,23 @@ describe('SecretRedactor', () => {
     }
   });
 
-  describe('performance', () => {
+  describe('long lines', () => {
     // 40 accounts' tokens with their Basic pairs, and 10 API tokens: more than a deployment configures.
     const many = new SecretRedactor([
       ...Array.from({ length: 40 }, () => ({ value: rand(32), users: [`AC${randomBytes(16).toString('hex')}`] })),
       ...Array.from({ length: 10 }, () => rand(24)),
     ]);
-    const median = (f: () => void) => {
-      const times: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        const t0 = performance.now();
-        f();
-        times.push(performance.now() - t0);
-      }
-      return times.sort((a, b) => a - b)[3];
-    };
-
-    it('a 100 KB log line without a secret takes a few milliseconds at most', () => {
+    it('a 100 KB log line without a secret comes back as it was', () => {
       const line = JSON.stringify({ msg: 'page written', body: Array.from({ length: 3000 }, () => `US${randomBytes(16).toString('hex')}`).join(',') }).slice(0, 100_000);
       expect(line.length).toBe(100_000);
-      const ms = median(() => expect(many.redact(line)).toBe(line));
-      expect(ms).toBeLessThan(25); // about 1 ms here; the bound leaves room for a loaded CI machine
+      expect(many.redact(line)).toBe(line); // how long it takes: bench/redaction
     });
 
-    it('a 100 KB line full of secret material is redacted in the same linear time', () => {
+    it('a 100 KB line full of secret material keeps no window of it', () => {
       const token = rand(32);
       const r = new SecretRedactor([token]);
       const line = Array.from({ length: 2500 }, () => `${token.slice(3)} `).join('').slice(0, 100_000);
-      let out = '';
-      const ms = median(() => (out = r.redact(line)));
-      expect(survivingWindows(out, token)).toEqual([]);
-      expect(ms).toBeLessThan(50);
+      expect(survivingWindows(r.redact(line), token)).toEqual([]); // how long it takes: bench/redaction
     });
   });
 });

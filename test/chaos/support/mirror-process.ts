@@ -21,7 +21,8 @@ export interface MirrorProcess {
  */
 export function spawnMirror(env: Record<string, string>): MirrorProcess {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    // PORT 0: every process serves /metrics and /health, and several run side by side here.
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

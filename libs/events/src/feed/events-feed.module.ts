@@ -1,5 +1,6 @@
 import { AuthModule } from '@app/auth';
 import { DatabaseModule } from '@app/database';
+import { MetricsModule } from '@app/metrics';
 import { Module } from '@nestjs/common';
 import { EventsController } from './events.controller';
 import { EventsFeedService } from './events-feed.service';
@@ -11,7 +12,7 @@ import { PublicationListener } from './publication-listener.service';
  * Its routes need a read-API token (BearerAuth).
  */
 @Module({
-  imports: [AuthModule, DatabaseModule],
+  imports: [AuthModule, DatabaseModule, MetricsModule],
   controllers: [EventsController],
   providers: [PublicationListener, EventsFeedService, EventsSseService],
   exports: [EventsFeedService],

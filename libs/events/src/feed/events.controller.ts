@@ -1,4 +1,5 @@
 import { BearerAuth } from '@app/auth';
+import { MirrorMetrics } from '@app/metrics';
 import { BadRequestException, Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -26,6 +27,7 @@ export class EventsController {
   constructor(
     private readonly feed: EventsFeedService,
     private readonly sse: EventsSseService,
+    private readonly metrics: MirrorMetrics,
   ) {}
 
   @Get()
@@ -34,6 +36,7 @@ export class EventsController {
   @ApiBadRequestResponse({ description: `A malformed after, limit or wait; or ${AHEAD}` })
   @ApiGoneResponse({ description: GONE })
   async list(@Query() q: EventsQueryDto, @Res({ passthrough: true }) res: Response): Promise<string> {
+    if (q.wait > 0) this.metrics.feedClientOpened('long_poll', res);
     const gone = new AbortController();
     const onClose = () => gone.abort();
     res.once('close', onClose);
@@ -71,6 +74,7 @@ export class EventsController {
       if (!SEQUENCE_PATTERN.test(lastEventId.trim())) throw new BadRequestException('Last-Event-ID must be an event sequence: a whole number of at most 18 digits');
       after = lastEventId.trim();
     }
+    this.metrics.feedClientOpened('sse', res);
     await this.sse.serve(after, res);
   }
 }

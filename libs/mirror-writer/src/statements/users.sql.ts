@@ -43,6 +43,7 @@ export function toStoredUsers(rows: Record<string, any>[]): Map<string, StoredUs
       user: r.row ? rowToMirrorUser({ ...r.row, attributes: r.attributes_text === null ? null : JSON.parse(r.attributes_text) }) : null,
       attributesText: r.attributes_text,
       sourceStale: r.source_stale,
+      version: r.row ? Number(r.row.version) : null,
       deleted: r.deleted,
       isOnline: r.is_online,
       isNotifiable: r.is_notifiable,
@@ -141,7 +142,7 @@ export function tombstoneUsersSql(b: StatementBuilder, sids: string[]): string {
   return `WITH t AS (
          UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
          WHERE sid = ANY(${b.param(sids, 'varchar[]')}) AND deleted_at IS NULL
-         RETURNING ${USER_COLUMNS})
+         RETURNING ${USER_COLUMNS}, version)
        SELECT *, attributes::text AS attributes_text FROM t`;
 }
 

@@ -22,6 +22,16 @@ export class SyncRunsReadRepository {
     );
   }
 
+  /** Each service's last successful run (the size a crawl in progress is measured against), for the status page. */
+  lastSucceeded(serviceSids: string[]): Promise<SyncRunDto[]> {
+    if (!serviceSids.length) return Promise.resolve([]);
+    return this.db.rows(
+      `SELECT ${RUN_COLUMNS} FROM unnest($1::varchar[]) AS s(sid)
+       CROSS JOIN LATERAL (SELECT * FROM sync_runs r WHERE r.service_sid = s.sid AND r.status = 'succeeded' ORDER BY r.id DESC LIMIT 1) x`,
+      [serviceSids],
+    );
+  }
+
   async get(id: string): Promise<SyncRunDetailDto | null> {
     const rows = await this.db.rows<SyncRunDetailDto>(`SELECT ${RUN_COLUMNS}, ${rejectedRecordsSql('x.id')} AS rejected_records FROM sync_runs x WHERE x.id = $1::bigint`, [id]);
     return rows[0] ?? null;
