@@ -60,6 +60,7 @@ describe('read API: users, filters and lookups', () => {
       first_seen_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       changed_at: '2025-01-01T00:00:00.000Z',
       deleted_at: null,
+      personal_data_erased_at: null,
     });
   });
 

@@ -1,4 +1,4 @@
-import { isAccountSid } from '@app/twilio';
+import { isAccountSid, isApiKeySid } from '@app/twilio';
 
 // Longer than any token anyone configures; refusing early keeps a huge header from being hashed.
 const MAX_CREDENTIAL_LENGTH = 4096;
@@ -27,12 +27,22 @@ export function basicPassword(header: string | undefined): string | null {
   return pair && pair.password.length > 0 ? pair.password : null;
 }
 
-/**
- * The password of `Authorization: Basic base64(ACsid:token)`, as the twilio SDK sends it, or null.
- * The user name must be an account sid (any one: the mirror is not partitioned by account).
- */
-export function basicTwilioToken(header: string | undefined): string | null {
+/** HTTP Basic credentials whose user name is an account sid or an API key sid, as the twilio SDK sends them. */
+export interface TwilioBasicCredentials {
+  /** `AC…` (account sid and token) or `SK…` (API key sid and token). */
+  user: string;
+  password: string;
+}
+
+/** `Authorization: Basic base64(ACsid:token)` or `base64(SKsid:token)`, or null for anything else. */
+export function basicTwilioCredentials(header: string | undefined): TwilioBasicCredentials | null {
   const pair = basicPair(header);
-  if (!pair || !isAccountSid(pair.user) || pair.password.length === 0) return null;
-  return pair.password;
+  if (!pair || !(isAccountSid(pair.user) || isApiKeySid(pair.user)) || pair.password.length === 0) return null;
+  return pair;
+}
+
+/** The password of `Authorization: Basic base64(ACsid:token)`, or null. */
+export function basicTwilioToken(header: string | undefined): string | null {
+  const c = basicTwilioCredentials(header);
+  return c && isAccountSid(c.user) ? c.password : null;
 }

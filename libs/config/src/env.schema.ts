@@ -201,10 +201,19 @@ export class EnvironmentVariables {
   @Matches(/^\{[A-Za-z0-9:_\-]+\}$|^[A-Za-z0-9:_\-]+$/, { message: 'must be a key prefix such as {mirror}' })
   QUEUE_PREFIX = '{mirror}';
 
-  /** Read-API bearer tokens (comma list); required when the api role runs. */
+  /**
+   * Read-API tokens (comma list of `token`, `name:token` or `name:token:scope`; see api-tokens.parser.ts);
+   * this or API_TOKENS_FILE is required when the api role runs.
+   */
   @IsOptional()
   @IsString()
   API_TOKENS?: string;
+
+  /** A file of more read-API tokens, one entry per line in API_TOKENS' grammar (`#` starts a comment line). */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  API_TOKENS_FILE?: string;
 
   /** Bearer token scrapers present at GET /metrics (every role serves it); unset: /metrics is open. */
   @IsOptional()
@@ -284,6 +293,22 @@ export class EnvironmentVariables {
   @Min(100)
   @MaxTimerMs()
   EVENTS_FEED_SAFETY_POLL_MS = 5000;
+  /**
+   * Days after which a deleted user's personal data (identity, friendly name, attributes) is erased from its
+   * tombstone and from its events in the outbox (Twilio's delete SLA for these fields is 30 days).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1)
+  @Max(36_500)
+  DELETED_USER_RETENTION_DAYS = 30;
+
+  /** How often the scheduler role erases what is past DELETED_USER_RETENTION_DAYS. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  @MaxTimerMs()
+  ERASURE_INTERVAL_MS = 3_600_000;
 
   @Transform(trimmed)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

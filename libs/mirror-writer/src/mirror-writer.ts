@@ -134,7 +134,7 @@ export class MirrorWriter {
         writeChangesStatement(
           outbox,
           run?.crawlId ?? null,
-          { writes: diff.writes, hashOnly: diff.hashOnly, seen, rejected: rejected.map(rejectionRow) },
+          { writes: diff.writes, sourceOnly: diff.sourceOnly, seen, rejected: rejected.map(rejectionRow) },
           record(counts),
           diff.changes,
           this.stamp,

@@ -3,7 +3,7 @@ import { BadRequestException, GoneException, Inject, Injectable } from '@nestjs/
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { EventsFeedRepository } from './events-feed.repository';
-import { FeedPage } from './feed-page';
+import { EventFilter, FeedPage } from './feed-page';
 import { FEED_READ_ROWS, FeedPageReader } from './feed-page-reader';
 import { PublicationListener } from './publication-listener.service';
 import type { ReplayPacer } from './replay-pacer';
@@ -51,7 +51,7 @@ export class EventsFeedService {
    * Long-poll: answers as soon as there is an event after `after`, or empty after `waitMs`, as JSON text in
    * EventsPageDto's shape. `pacer` holds a replaying client to its rate.
    */
-  async pageJson(after: string | null, limit: number, waitMs: number, signal?: AbortSignal, pacer?: ReplayPacer): Promise<string> {
+  async pageJson(after: string | null, limit: number, waitMs: number, signal?: AbortSignal, pacer?: ReplayPacer, filter?: EventFilter): Promise<string> {
     const deadline = Date.now() + waitMs;
     let page = await this.read(after, limit, { waiting: waitMs > 0 });
     while (!page.count && !signal?.aborted) {
@@ -61,7 +61,7 @@ export class EventsFeedService {
     }
     // Only a replay (more than a page behind) is paced: a long-poll near the head gets what was just published at once.
     if (page.count && pacer && this.behind(page.nextAfter) > FEED_READ_ROWS) await pacer.take(page.count, signal);
-    return page.json();
+    return page.json(filter);
   }
 
   /** One read, no waiting. Throws 410 when events right after `after` were pruned, 400 when `after` is beyond the last. */

@@ -4,7 +4,7 @@ import { BeforeApplicationShutdown, HttpException, Inject, Injectable, ServiceUn
 import type { Response } from 'express';
 import { Logger } from 'pino';
 import { EventsFeedService } from './events-feed.service';
-import { FeedPage } from './feed-page';
+import { EventFilter, FeedPage } from './feed-page';
 import { FEED_READ_ROWS } from './feed-page-reader';
 import { ReplayPacer } from './replay-pacer';
 import { SseWriter, WriteOutcome } from './sse-writer';
@@ -54,14 +54,15 @@ export class EventsSseService implements BeforeApplicationShutdown {
   }
 
   /** `pacer`: the request's (FeedAdmission); a stream of its own otherwise. */
-  async serve(after: string | null, res: Response, pacer = new ReplayPacer(this.replayRate)): Promise<void> {
+  /** `filter`: the events the subscriber's token may see (none: all). */
+  async serve(after: string | null, res: Response, pacer = new ReplayPacer(this.replayRate), filter?: EventFilter): Promise<void> {
     if (this.shuttingDown) throw shuttingDown();
     const stop = new AbortController();
     const onClose = () => stop.abort();
     // Before the first read: a client that leaves during it would otherwise leave a loop waiting for nobody.
     res.once('close', onClose);
     if (res.destroyed) stop.abort();
-    const served = this.run(after, res, stop.signal, pacer);
+    const served = this.run(after, res, stop.signal, pacer, filter);
     this.open.set(stop, { res, served });
     try {
       await served;
@@ -90,22 +91,23 @@ export class EventsSseService implements BeforeApplicationShutdown {
   }
 
   /** The first read happens before any byte is sent, so a pruned or unknown `after` still gets a plain 410/400. */
-  private async run(after: string | null, res: Response, stop: AbortSignal, pacer: ReplayPacer): Promise<void> {
+  private async run(after: string | null, res: Response, stop: AbortSignal, pacer: ReplayPacer, filter?: EventFilter): Promise<void> {
     const first = await this.feed.read(after, FEED_READ_ROWS, { waiting: true });
     if (res.destroyed) return;
     if (stop.aborted) throw shuttingDown();
-    await this.follow(first, res, stop, pacer);
+    await this.follow(first, res, stop, pacer, filter);
   }
 
-  private async follow(first: FeedPage, res: Response, stop: AbortSignal, pacer: ReplayPacer): Promise<void> {
+  private async follow(first: FeedPage, res: Response, stop: AbortSignal, pacer: ReplayPacer, filter?: EventFilter): Promise<void> {
     const sse = new SseWriter(res, this.graceMs, this.turns);
     sse.open(CLIENT_RETRY_MS);
-    const position = new StreamPosition(first);
+    const position = new StreamPosition(first, filter);
     const heartbeatMs = HEARTBEAT_MS * (1 - HEARTBEAT_SPREAD * Math.random());
     let quietSince = Date.now();
     try {
       while (!stop.aborted) {
         const chunk = position.take();
+        if (chunk?.events === 0) continue; // nothing in it the subscriber may see: past it, nothing to write
         if (chunk) {
           // Only a replay (more than a page behind) is paced: a stream near the head gets what was just published at once.
           if (this.feed.behind(chunk.last) > FEED_READ_ROWS) await pacer.take(chunk.events, stop);

@@ -1,4 +1,4 @@
-import { BearerAuth } from '@app/auth';
+import { BearerAuth, principalOf, ScopeAware } from '@app/auth';
 import { MirrorMetrics } from '@app/metrics';
 import { BadRequestException, Controller, Get, Headers, Query, Req, Res } from '@nestjs/common';
 import {
@@ -15,6 +15,7 @@ import {
 import type { Request, Response } from 'express';
 import { FEED_RETRY_AFTER_S, FeedAdmission } from './feed-admission.service';
 import { EventsFeedService } from './events-feed.service';
+import type { EventFilter } from './feed-page';
 import { EventsPageDto } from './events-page.dto';
 import { EventsQueryDto, EventsStreamQueryDto, SEQUENCE_PATTERN } from './events-query.dto';
 import { EventsSseService } from './events-sse.service';
@@ -31,6 +32,7 @@ const AHEAD = '`after` beyond the last event sequence (a position from another o
 
 @ApiTags('events')
 @BearerAuth()
+@ScopeAware()
 @Controller('v1/events')
 export class EventsController {
   constructor(
@@ -53,7 +55,7 @@ export class EventsController {
     const onClose = () => gone.abort();
     res.once('close', onClose);
     try {
-      const page = await this.feed.pageJson(q.after ?? null, q.limit, q.wait * 1000, gone.signal, ticket.pacer);
+      const page = await this.feed.pageJson(q.after ?? null, q.limit, q.wait * 1000, gone.signal, ticket.pacer, scopeFilter(req));
       // Already JSON text (the events' data as Postgres printed it): a string would otherwise go out as text/html.
       res.type('application/json');
       return page;
@@ -92,9 +94,18 @@ export class EventsController {
     const ticket = this.admission.admit(req, res, 'stream');
     this.metrics.feedClientOpened('sse', res);
     try {
-      await this.sse.serve(after, res, ticket.pacer);
+      await this.sse.serve(after, res, ticket.pacer, scopeFilter(req));
     } finally {
       ticket.release();
     }
   }
+}
+
+/**
+ * The events the request's token may see: none filtered for a token of every account; otherwise those of its accounts
+ * and services. (The Redis Stream is not filtered: it holds every account's events, for trusted consumers.)
+ */
+function scopeFilter(req: Request): EventFilter | undefined {
+  const scope = principalOf(req)?.scope;
+  return !scope || scope.all ? undefined : (accountSid, serviceSid) => scope.allowsEvent(accountSid, serviceSid);
 }

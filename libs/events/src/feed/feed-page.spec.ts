@@ -40,4 +40,19 @@ describe('FeedPage', () => {
     expect(() => first.sseChunks()).toThrow();
     expect(FeedPage.empty('7').json()).toBe('{"events":[],"next_after":"7"}');
   });
+
+  it("gives a scoped subscriber views of the same bytes with only its services' events, and still moves it past the others", async () => {
+    const other = 'IS' + 'd'.repeat(32);
+    const mixed = rows.map((r, i) => ({ ...r, service_sid: i % 3 === 0 ? other : r.service_sid }));
+    const p = await FeedPage.render('100', mixed);
+    const onlyOther = (_account: string, service: string) => service === other;
+    const kept = mixed.filter((r) => r.service_sid === other);
+    const chunks = p.sseChunks(onlyOther);
+    expect(chunks.map((c) => c.last)).toEqual(p.sseChunks().map((c) => c.last)); // the same positions
+    expect(chunks.map((c) => c.bytes.toString('utf8')).join('')).toBe(kept.map((r) => `id: ${r.sequence}\nevent: ${r.type}\ndata: ${toStructuredJson(r)}\n\n`).join(''));
+    expect(p.json(onlyOther)).toBe(`{"events":[${kept.map(toStructuredJson).join(',')}],"next_after":"2100"}`);
+    expect(p.json(() => false)).toBe('{"events":[],"next_after":"2100"}');
+    const shared = p.sseChunks();
+    expect(p.sseChunks(() => true).every((c, i) => c === shared[i])).toBe(true); // nothing filtered out: the shared chunks themselves
+  });
 });

@@ -12,6 +12,9 @@ const COMMA = Buffer.from(',');
  */
 const RENDER_SLICE_MS = 4;
 
+/** Which events a subscriber may see (its token's scope), by the event's account and service. */
+export type EventFilter = (accountSid: string, serviceSid: string) => boolean;
+
 export interface SseChunk {
   bytes: Buffer;
   /** Events in the chunk, for the replay pacer. */
@@ -26,6 +29,7 @@ export interface SseChunk {
  * CloudEvent type; `data` = its JSON), as Buffers of about 128 KB that every stream writes as they are (a socket
  * write keeps a reference to a Buffer, never a copy). A long-poll answer is cut from the same bytes: each event's
  * JSON is where its `data` line is. So a thousand subscribers at one position cost one rendering and one copy.
+ * A subscriber whose token sees only some accounts or services gets views of the same bytes without the others.
  */
 export class FeedPage {
   private constructor(
@@ -33,15 +37,17 @@ export class FeedPage {
     readonly after: string,
     readonly sequences: readonly string[],
     private readonly chunks: readonly SseChunk[],
-    /** Per event: its chunk, and where its JSON starts and ends in it. */
+    /** Per event: its chunk, where its SSE frame starts, where its JSON starts and ends in it. */
     private readonly data: Int32Array,
+    /** Per event: its account and service (what a token's scope is checked against). */
+    private readonly owners: readonly (readonly [string, string])[],
     /** Events of this view (a long-poll's `limit` may take fewer than the page holds). */
     readonly count: number,
   ) {}
 
   static async render(after: string, rows: RelayRow[]): Promise<FeedPage> {
     const chunks: SseChunk[] = [];
-    const data = new Int32Array(rows.length * 3);
+    const data = new Int32Array(rows.length * 4);
     let pending: { head: string; json: string }[] = [];
     let size = 0;
     let event = 0;
@@ -49,11 +55,12 @@ export class FeedPage {
       const bytes = Buffer.allocUnsafe(size);
       let at = 0;
       for (const { head, json } of pending) {
+        data[event * 4] = chunks.length;
+        data[event * 4 + 1] = at;
         at += bytes.write(head, at, 'latin1'); // "id: …\nevent: …\ndata: " is ASCII
-        data[event * 3] = chunks.length;
-        data[event * 3 + 1] = at;
+        data[event * 4 + 2] = at;
         at += bytes.write(json, at, 'utf8');
-        data[event * 3 + 2] = at;
+        data[event * 4 + 3] = at;
         at += bytes.write('\n\n', at, 'latin1');
         event++;
       }
@@ -79,12 +86,13 @@ export class FeedPage {
       rows.map((r) => r.sequence),
       chunks,
       data,
+      rows.map((r) => [r.account_sid, r.service_sid] as const),
       rows.length,
     );
   }
 
   static empty(after: string): FeedPage {
-    return new FeedPage(after, [], [], new Int32Array(0), 0);
+    return new FeedPage(after, [], [], new Int32Array(0), [], 0);
   }
 
   /** Where the next read starts: the last event's sequence, or `after` when there is none. */
@@ -102,24 +110,42 @@ export class FeedPage {
   /** The first `n` events, for a long-poll's `limit` (shares the rendered bytes). */
   head(n: number): FeedPage {
     if (n >= this.count) return this;
-    return new FeedPage(this.after, this.sequences, this.chunks, this.data, n);
+    return new FeedPage(this.after, this.sequences, this.chunks, this.data, this.owners, n);
   }
 
-  /** A long-poll answer, in EventsPageDto's shape: `{events, next_after}`, each event the same JSON as its SSE `data`. */
-  json(): string {
+  /**
+   * A long-poll answer, in EventsPageDto's shape: `{events, next_after}`, each event the same JSON as its SSE `data`.
+   * With `filter`, only the events it lets through; `next_after` is still where this page ends, so a client whose
+   * accounts are quiet moves on past the others' events.
+   */
+  json(filter?: EventFilter): string {
     const parts: Buffer[] = [Buffer.from('{"events":[')];
+    let written = 0;
     for (let i = 0; i < this.count; i++) {
-      if (i) parts.push(COMMA);
-      const [chunk, start, end] = [this.data[i * 3], this.data[i * 3 + 1], this.data[i * 3 + 2]];
+      if (filter && !filter(...this.owners[i])) continue;
+      if (written++) parts.push(COMMA);
+      const [chunk, start, end] = [this.data[i * 4], this.data[i * 4 + 2], this.data[i * 4 + 3]];
       parts.push(this.chunks[chunk].bytes.subarray(start, end));
     }
     parts.push(Buffer.from(`],"next_after":${JSON.stringify(this.nextAfter)}}`));
     return Buffer.concat(parts).toString('utf8');
   }
 
-  /** The SSE frames, in chunks of about 128 KB (the whole page: a view cut by head() is for long-polls only). */
-  sseChunks(): readonly SseChunk[] {
+  /**
+   * The SSE frames, in chunks of about 128 KB (the whole page: a view cut by head() is for long-polls only). With
+   * `filter`, each chunk holds only the frames it lets through (maybe none: the stream still moves past it).
+   */
+  sseChunks(filter?: EventFilter): readonly SseChunk[] {
     if (this.count !== this.sequences.length) throw new Error('sseChunks() of a page cut by head()');
-    return this.chunks;
+    if (!filter) return this.chunks;
+    const views: SseChunk[] = this.chunks.map((c) => ({ bytes: c.bytes.subarray(0, 0), events: 0, last: c.last }));
+    const frames: Buffer[][] = this.chunks.map(() => []);
+    for (let i = 0; i < this.count; i++) {
+      if (!filter(...this.owners[i])) continue;
+      const chunk = this.data[i * 4];
+      frames[chunk].push(this.chunks[chunk].bytes.subarray(this.data[i * 4 + 1], this.data[i * 4 + 3] + 2)); // + "\n\n"
+      views[chunk].events++;
+    }
+    return views.map((v, c) => (v.events === this.chunks[c].events ? this.chunks[c] : { ...v, bytes: Buffer.concat(frames[c]) }));
   }
 }

@@ -64,7 +64,8 @@ export class StatusService {
   private async allServices(): Promise<{ rows: ServiceStatusDto[]; truncated: boolean }> {
     const rows: ServiceStatusDto[] = [];
     for (;;) {
-      const page = await this.services.list(rows.length ? rows[rows.length - 1].sid : null, PAGE);
+      // Every service: the page takes full-scope tokens only (the token check refuses the others).
+      const page = await this.services.list(rows.length ? rows[rows.length - 1].sid : null, PAGE, { all: true });
       rows.push(...page);
       if (page.length < PAGE) return { rows, truncated: false };
       if (rows.length >= MAX_SERVICES) return { rows, truncated: true };

@@ -20,6 +20,12 @@ export class MirrorUserDto implements MirrorUser {
   @ApiProperty({ example: '2025-11-27T10:00:00.123Z' }) first_seen_at: string;
   @ApiProperty({ example: '2025-11-27T10:00:00.123Z', description: 'When the mirror last saw this user change' }) changed_at: string;
   @ApiProperty({ nullable: true, type: String, description: 'Set when the user was confirmed deleted upstream' }) deleted_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "Set when the tombstone's personal data (identity, friendly_name, attributes) was erased: DELETED_USER_RETENTION_DAYS after deleted_at, or on request",
+  })
+  personal_data_erased_at: string | null;
 }
 
 export class MirrorUserPageDto {

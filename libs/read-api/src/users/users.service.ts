@@ -1,4 +1,6 @@
+import { AccessScope } from '@app/auth';
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { ServiceScope } from '../access/service-scope.service';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
 import { isSid } from '../common/sids';
 import { ListUsersQueryDto } from './list-users.query.dto';
@@ -8,7 +10,10 @@ import { UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly services: ServiceScope,
+  ) {}
 
   /** A page as MirrorUserPageDto's JSON text. */
   async list(serviceSid: string, q: ListUsersQueryDto): Promise<string> {
@@ -30,9 +35,10 @@ export class UsersService {
     return `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)}}`;
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<UserJsonRow> {
+  /** A user in a service out of the scope is answered as one that does not exist. */
+  async bySid(scope: AccessScope, sid: string, includeDeleted: boolean): Promise<UserJsonRow> {
     const user = await this.users.bySid(sid, includeDeleted);
-    if (!user) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
+    if (!user || !(await this.services.allows(scope, user.service_sid))) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
     return user;
   }
 
