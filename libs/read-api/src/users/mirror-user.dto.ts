@@ -32,4 +32,11 @@ export class MirrorUserPageDto {
   @ApiProperty({ type: [MirrorUserDto] }) users: MirrorUserDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as ?cursor= (with the same filters) for the next page; null on the last page' })
   next_cursor: string | null;
+  @ApiProperty({
+    example: '1042',
+    description:
+      'The last event sequence committed when this page was read (also the X-Mirror-Sequence header). Take it from the first page of a ' +
+      'snapshot, then follow /v1/events from it: nothing is missed; apply an event only if its data.version is above the version of the row you hold.',
+  })
+  as_of_sequence: string;
 }

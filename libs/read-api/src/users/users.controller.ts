@@ -32,7 +32,9 @@ export class UsersController {
   @ApiOkResponse({ type: MirrorUserPageDto })
   @ApiErrors({ notFound: 'The service is not in the mirror' })
   async list(@Param('serviceSid', new SidPipe('IS')) serviceSid: string, @Query() q: ListUsersQueryDto, @Res() res: Response): Promise<void> {
-    sendJsonText(res, 200, await this.users.list(serviceSid, q));
+    const page = await this.users.list(serviceSid, q);
+    res.setHeader('X-Mirror-Sequence', page.asOfSequence);
+    sendJsonText(res, 200, page.json);
   }
 
   @Get('services/:serviceSid/users/:sidOrIdentity')

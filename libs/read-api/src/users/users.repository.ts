@@ -32,9 +32,11 @@ export interface UserBySidRow extends UserJsonRow {
 export class UsersRepository {
   constructor(private readonly db: PgConnections) {}
 
-  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<UserJsonRow[]> {
+  /** A page of users, and the event sequence the page is consistent with (see userListQuery). */
+  async list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<{ rows: UserJsonRow[]; asOfSequence: string }> {
     const { text, values } = userListQuery(serviceSid, filters, afterSid, limit);
-    return this.db.rows(text, values);
+    const rows = await this.db.rows<UserJsonRow & { as_of: string }>(text, values);
+    return { rows: rows[0]?.sid === null ? [] : rows, asOfSequence: rows[0].as_of };
   }
 
   /** A user by sid in whichever service, with that service (for the caller's scope) and whether it is a tombstone. */

@@ -15,8 +15,8 @@ export class UsersService {
     private readonly services: ServiceScope,
   ) {}
 
-  /** A page as MirrorUserPageDto's JSON text. */
-  async list(serviceSid: string, q: ListUsersQueryDto): Promise<string> {
+  /** A page as MirrorUserPageDto's JSON text, and the event sequence it is consistent with. */
+  async list(serviceSid: string, q: ListUsersQueryDto): Promise<{ json: string; asOfSequence: string }> {
     const filters: UserListFilters = {
       identity: q.identity,
       identityPrefix: q.identity_prefix,
@@ -28,11 +28,14 @@ export class UsersService {
     };
     const fingerprint = queryFingerprint([serviceSid, filters]);
     const after = decodeCursor(q.cursor, fingerprint, (a) => isSid('US', a));
-    const rows = await this.users.list(serviceSid, filters, after, q.limit + 1);
+    const { rows, asOfSequence } = await this.users.list(serviceSid, filters, after, q.limit + 1);
     if (rows.length === 0 && after === null && !(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);
     const page = rows.length > q.limit ? rows.slice(0, q.limit) : rows;
     const next = rows.length > q.limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null;
-    return `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)}}`;
+    return {
+      json: `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)},"as_of_sequence":${JSON.stringify(asOfSequence)}}`,
+      asOfSequence,
+    };
   }
 
   /** A user in a service out of the scope is answered as one that does not exist. */
