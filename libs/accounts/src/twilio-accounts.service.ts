@@ -27,6 +27,8 @@ export class TwilioAccounts implements OnApplicationShutdown {
           baseUrl: config.twilio.baseUrl,
           auth: auth as TwilioAccountAuth,
           timeoutMs: config.twilio.timeoutMs,
+          // As many sockets as the budget may ever allow in flight: a smaller pool would cap concurrency below it.
+          connections: config.twilio.inFlightMax,
           limiter,
           logger: log.child({ accountSid: auth.accountSid }),
           // Checked when a user is written (toIncomingUser): an unchanged user's attributes are never parsed.
