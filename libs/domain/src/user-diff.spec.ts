@@ -23,7 +23,7 @@ const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   const inc = toIncomingUser(u, IS);
   return [
     u.sid,
-    { sameAtSource: false, user: inc.user, attributesText: u.attributes, unhashed: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable },
+    { sameAtSource: false, user: inc.user, attributesText: u.attributes, unhashed: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable, observedAt: null },
   ];
 };
 
@@ -83,7 +83,7 @@ describe('diffUsers', () => {
   it('does not let a list page null out a known presence, but reports a real presence change', () => {
     const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
     const existing = new Map([
-      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, unhashed: false, deleted: false, isOnline: true, isNotifiable: false }],
+      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, unhashed: false, deleted: false, isOnline: true, isNotifiable: false, observedAt: null }],
     ]);
     expect(diffUsers([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
     const d = diffUsers([toIncomingUser(user(1, { is_online: false }), IS)], existing);

@@ -1,5 +1,5 @@
 import { CrawlRunRef, MirrorWriter, observeUsers, WriteScope } from '@app/mirror-writer';
-import { TwilioClient, TwilioNotFoundError, TwilioUser } from '@app/twilio';
+import { ReadUser, TwilioClient, TwilioNotFoundError } from '@app/twilio';
 import { Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { SweepRepository } from './sweep.repository';
@@ -32,11 +32,13 @@ export class DeletionSweep {
       const candidates = await this.sweep.unseen(scope.serviceSid, run.crawlId, after, BATCH);
       if (!candidates.length) break;
       after = candidates[candidates.length - 1];
-      const found: TwilioUser[] = [];
+      const found: ReadUser[] = [];
       const gone: string[] = [];
+      // Before any of the batch's requests is sent: a state stored from a read after it outweighs its 20404s.
+      const batchSentFrom = Date.now();
       await mapLimit(candidates, CONFIRM_CONCURRENCY, signal, async (sid, stop) => {
         try {
-          found.push(await client.fetchUser(scope.serviceSid, sid, stop));
+          found.push(await client.readUser(scope.serviceSid, sid, stop));
         } catch (e) {
           // Only Twilio's own "no such user" confirms a deletion; a bare 404 (a proxy, a wrong path) is doubt.
           if (e instanceof TwilioNotFoundError && e.code === TWILIO_NOT_FOUND) gone.push(sid);
@@ -47,10 +49,11 @@ export class DeletionSweep {
       await this.runs.recordAttempts(run.runId, candidates.length, 0, 0); // one point fetch each
       signal?.throwIfAborted();
       if (found.length) {
-        await this.writer.apply({ kind: 'fetched', scope, run, users: observeUsers(found, scope.serviceSid) });
+        const users = found.flatMap((f) => observeUsers([f.user], scope.serviceSid, { readAt: f.requestedAt }));
+        await this.writer.apply({ kind: 'fetched', scope, run, users });
         log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
       }
-      if (gone.length) deleted += (await this.writer.apply({ kind: 'gone', scope, run, sids: gone })).deleted;
+      if (gone.length) deleted += (await this.writer.apply({ kind: 'gone', scope, run, sids: gone, readAt: batchSentFrom })).deleted;
     }
     if (deleted) log.info({ deleted }, 'deletions confirmed and tombstoned');
     return deleted;

@@ -27,4 +27,8 @@ export type {
   RequestObserver,
   TwilioClientOptions,
   TwilioLogger,
+  ReadUser,
+  TwilioWebhookConfig,
+  TwilioServiceWebhookConfig,
+  WebhookConfigUpdate,
 } from './twilio.types';

@@ -58,4 +58,8 @@ export class UserEntity {
 
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
+
+  /** See migration ObservationOrder: when the request that read the stored state was sent. */
+  @Column({ name: 'observed_at', type: 'timestamptz', nullable: true })
+  observedAt: Date | null;
 }
