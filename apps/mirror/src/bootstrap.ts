@@ -27,7 +27,8 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
   let app: INestApplicationContext;
   let url: string | null = null;
   if (config.roles.has('api')) {
-    const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+    // rawBody: webhook signatures cover the form body as Twilio sent it (req.rawBody), not as Express re-reads it.
+    const http = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, rawBody: true });
     http.useLogger(http.get(NestPinoLogger));
     http.set('trust proxy', config.api.trustProxy);
     configureHttp(http);

@@ -1,0 +1,61 @@
+import { APP_CONFIG, AppConfig } from '@app/config';
+import { ROOT_LOGGER } from '@app/logger';
+import { RedisConnections } from '@app/redis';
+import { Inject, Injectable } from '@nestjs/common';
+import { Logger } from 'pino';
+import { OTHER_ACCOUNTS, WEBHOOK_COUNTERS, WebhookCounter, WebhookCounts, zeroCounts } from './webhook-counters';
+
+export interface AccountWebhookCounts {
+  /** An account sid, or `other` for requests naming no configured account. */
+  accountSid: string;
+  counts: WebhookCounts;
+}
+
+/**
+ * The webhook counters (see webhook-counters.ts), shared by every process through Redis hashes under the queue
+ * prefix. Counting never holds up nor fails what is counted: a count lost while Redis is away is only a count.
+ * `snapshot` is what the read API serves, and what a metrics exporter reads.
+ */
+@Injectable()
+export class WebhookStats {
+  private readonly log: Logger;
+  private readonly accounts: string[];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROOT_LOGGER) logger: Logger,
+    private readonly redis: RedisConnections,
+  ) {
+    this.log = logger.child({ component: 'webhook-stats' });
+    this.accounts = config.twilio.accounts.map((a) => a.accountSid);
+  }
+
+  /** Adds to an account's counters (`null` or an account not configured here: the `other` bucket). */
+  add(accountSid: string | null, counts: Partial<Record<WebhookCounter, number>>): void {
+    const entries = Object.entries(counts).filter(([, n]) => n);
+    if (!entries.length) return;
+    const key = this.key(accountSid !== null && this.accounts.includes(accountSid) ? accountSid : OTHER_ACCOUNTS);
+    const pipeline = this.redis.commands.pipeline();
+    for (const [counter, n] of entries) pipeline.hincrby(key, counter, n as number);
+    pipeline.exec().catch((e: Error) => this.log.debug({ error: e.message }, 'webhook counters not recorded'));
+  }
+
+  /** Every configured account's counters, and the `other` bucket. */
+  async snapshot(): Promise<AccountWebhookCounts[]> {
+    const names = [...this.accounts, OTHER_ACCOUNTS];
+    const pipeline = this.redis.commands.pipeline();
+    for (const name of names) pipeline.hgetall(this.key(name));
+    const replies = (await pipeline.exec()) ?? [];
+    return names.map((accountSid, i) => {
+      const [error, fields] = replies[i] ?? [new Error('no reply'), null];
+      if (error) throw error;
+      const counts = zeroCounts();
+      for (const c of WEBHOOK_COUNTERS) counts[c] = Number((fields as Record<string, string>)[c] ?? 0);
+      return { accountSid, counts };
+    });
+  }
+
+  private key(name: string): string {
+    return `${this.config.queuePrefix}:webhooks:${name}`;
+  }
+}

@@ -1,0 +1,19 @@
+import { AccountsModule } from '@app/accounts';
+import { DatabaseModule } from '@app/database';
+import { MirrorWriterModule } from '@app/mirror-writer';
+import { QueueModule } from '@app/queue';
+import { RedisModule } from '@app/redis';
+import { Module } from '@nestjs/common';
+import { UserFetchPacing } from './fetch/user-fetch-pacing.repository';
+import { UserFetchProcessor } from './fetch/user-fetch.processor';
+import { UserRefresh } from './fetch/user-refresh.service';
+import { UsersByIdentity } from './fetch/users-by-identity.repository';
+import { WebhookStats } from './stats/webhook-stats.repository';
+
+/** The worker role's side of webhooks: the user fetches their hints queued, written by the MirrorWriter. */
+@Module({
+  imports: [AccountsModule, DatabaseModule, MirrorWriterModule, QueueModule, RedisModule],
+  providers: [UserFetchProcessor, UserRefresh, UserFetchPacing, UsersByIdentity, WebhookStats],
+  exports: [WebhookStats],
+})
+export class WebhooksWorkerModule {}
