@@ -6,3 +6,4 @@ export * from './fetch/user-refresh.service';
 export * from './fetch/user-fetch.processor';
 export * from './stats/webhook-counters';
 export * from './stats/webhook-stats.repository';
+export * from './registration/webhook-registration';
