@@ -197,12 +197,15 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
   WEBHOOK_PUBLIC_URL?: string;
 
-  /** User fetches that webhook hints may run at once per worker process (the accounts' budgets still govern). */
+  /**
+   * User fetches that webhook hints may run at once per worker process. The accounts' budgets govern how many
+   * requests are in flight: a fetch waiting for one holds nothing but its slot here.
+   */
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })
   @Min(1)
   @Max(256)
-  WEBHOOK_FETCH_CONCURRENCY = 16;
+  WEBHOOK_FETCH_CONCURRENCY = 64;
 
   /**
    * A user whose hints keep coming is fetched at most once per this interval, after one immediate follow-up: a

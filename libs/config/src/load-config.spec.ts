@@ -126,7 +126,7 @@ describe('loadConfig', () => {
     const SK = 'SK' + 'd'.repeat(32);
     const AC2 = 'AC' + 'c'.repeat(32);
     const url = 'https://hooks.example.com/mirror/twilio?tenant=a';
-    expect(loadConfig(base).webhooks).toEqual({ publicUrl: null, fetchConcurrency: 16, hotUserIntervalMs: 1000 });
+    expect(loadConfig(base).webhooks).toEqual({ publicUrl: null, fetchConcurrency: 64, hotUserIntervalMs: 1000 });
     expect(loadConfig({ ...base, WEBHOOK_PUBLIC_URL: url }).webhooks.publicUrl).toBe(url);
     // An API key for requests and the auth token beside it, for signatures only.
     const keyed = loadConfig({

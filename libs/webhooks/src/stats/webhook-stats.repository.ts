@@ -1,7 +1,7 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { RedisConnections } from '@app/redis';
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { OTHER_ACCOUNTS, WEBHOOK_COUNTERS, WebhookCounter, WebhookCounts, zeroCounts } from './webhook-counters';
 
@@ -11,15 +11,20 @@ export interface AccountWebhookCounts {
   counts: WebhookCounts;
 }
 
+/** Counts are gathered in memory and written this often: one Redis round trip per burst, not per hook. */
+const FLUSH_MS = 200;
+
 /**
  * The webhook counters (see webhook-counters.ts), shared by every process through Redis hashes under the queue
  * prefix. Counting never holds up nor fails what is counted: a count lost while Redis is away is only a count.
  * `snapshot` is what the read API serves, and what a metrics exporter reads.
  */
 @Injectable()
-export class WebhookStats {
+export class WebhookStats implements BeforeApplicationShutdown {
   private readonly log: Logger;
   private readonly accounts: string[];
+  private pending = new Map<string, Map<string, number>>();
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,14 +35,20 @@ export class WebhookStats {
     this.accounts = config.twilio.accounts.map((a) => a.accountSid);
   }
 
-  /** Adds to an account's counters (`null` or an account not configured here: the `other` bucket). */
+  /** Adds to an account's counters (`null` or an account not configured here: the `other` bucket), within FLUSH_MS. */
   add(accountSid: string | null, counts: Partial<Record<WebhookCounter, number>>): void {
-    const entries = Object.entries(counts).filter(([, n]) => n);
-    if (!entries.length) return;
     const key = this.key(accountSid !== null && this.accounts.includes(accountSid) ? accountSid : OTHER_ACCOUNTS);
-    const pipeline = this.redis.commands.pipeline();
-    for (const [counter, n] of entries) pipeline.hincrby(key, counter, n as number);
-    pipeline.exec().catch((e: Error) => this.log.debug({ error: e.message }, 'webhook counters not recorded'));
+    let held = this.pending.get(key);
+    for (const [counter, n] of Object.entries(counts)) {
+      if (!n) continue;
+      if (!held) this.pending.set(key, (held = new Map()));
+      held.set(counter, (held.get(counter) ?? 0) + n);
+    }
+    if (held && this.timer === null) this.timer = setTimeout(() => void this.flush(), FLUSH_MS).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
   }
 
   /** Every configured account's counters, and the `other` bucket. */
@@ -53,6 +64,17 @@ export class WebhookStats {
       for (const c of WEBHOOK_COUNTERS) counts[c] = Number((fields as Record<string, string>)[c] ?? 0);
       return { accountSid, counts };
     });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.pending.size) return;
+    const pending = this.pending;
+    this.pending = new Map();
+    const pipeline = this.redis.commands.pipeline();
+    for (const [key, counts] of pending) for (const [counter, n] of counts) pipeline.hincrby(key, counter, n);
+    await pipeline.exec().catch((e: Error) => this.log.debug({ error: e.message }, 'webhook counters not recorded'));
   }
 
   private key(name: string): string {
