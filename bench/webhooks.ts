@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   const publicUrl = `http://127.0.0.1:${port}/webhooks/twilio`;
   const stream = `${redis.prefix}:user-events`;
   const twilioEnv = { TWILIO_ACCOUNT_SID: SIM_ACCOUNT, TWILIO_AUTH_TOKEN: SIM_TOKEN, TWILIO_BASE_URL: sim.url };
-  const mirror: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'dist/apps/mirror/src/main.js')], {
+  const mirror: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), path.join(ROOT, 'dist/apps/mirror/src/main.js')], {
     env: {
       ...process.env,
       ...twilioEnv,
