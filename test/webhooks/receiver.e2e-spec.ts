@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { WebhookStats } from '@app/webhooks';
 import { Harness, startHarness, TEST_API_TOKEN, waitFor } from '../support/mirror-harness';
 import { RewritingProxy } from './support/rewriting-proxy';
 import { sendHook, userEvent } from './support/signed-hooks';
@@ -17,6 +18,7 @@ describe('webhook receiver', () => {
   let otherServiceSid: string;
 
   const status = async () => {
+    await h.mirror.app.get(WebhookStats).flush(); // the counters are written every 200 ms
     const r = await request(`${h.mirror.url}/v1/webhooks`, { headers: { authorization: `Bearer ${TEST_API_TOKEN}` } });
     expect(r.statusCode).toBe(200);
     return (await r.body.json()) as { receiver_enabled: boolean; public_url: string; queue: Record<string, number>; accounts: Array<Record<string, any>> };
@@ -42,6 +44,7 @@ describe('webhook receiver', () => {
     await h?.close();
     await proxy?.close();
   });
+  beforeEach(() => waitFor(async () => (h.sim.admin.stats().webhooks[h.sim.accountSid]?.pending ?? 0) === 0, 'earlier hooks to be delivered'));
 
   it('a change in Twilio reaches the mirror through its signed webhook, without a crawl, as the event a crawl would write', async () => {
     const user = firstUser(serviceSid);

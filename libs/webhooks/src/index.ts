@@ -6,4 +6,5 @@ export * from './fetch/user-refresh.service';
 export * from './fetch/user-fetch.processor';
 export * from './stats/webhook-counters';
 export * from './stats/webhook-stats.repository';
+export * from './stats/webhook-stats.module';
 export * from './registration/webhook-registration';

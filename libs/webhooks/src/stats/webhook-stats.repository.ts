@@ -66,7 +66,8 @@ export class WebhookStats implements BeforeApplicationShutdown {
     });
   }
 
-  private async flush(): Promise<void> {
+  /** Writes the counts gathered so far now (at shutdown; and for whoever must read them at once). */
+  async flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (!this.pending.size) return;
