@@ -70,7 +70,7 @@ function page(from: number): UserChange[] {
   return Array.from({ length: PAGE }, (_, i) => {
     const before = user(from + i);
     const after = { ...before, friendly_name: `${before.friendly_name} (renamed)`, date_updated: '2025-07-01T00:00:00Z' };
-    return { op: 'updated', before, after, changed: ['friendly_name', 'date_updated'] };
+    return { op: 'updated', before, after, changed: ['friendly_name', 'date_updated'], version: 2 };
   });
 }
 

@@ -6,6 +6,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
+const readline = require('node:readline');
 
 const root = path.resolve(__dirname, '..');
 const SIM_PORT = process.env.SIM_PORT || '4010';
@@ -25,6 +26,24 @@ function newestMtime(dir) {
     else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
   }
   return newest;
+}
+
+/**
+ * On a terminal, the children's JSON log lines are printed by pino-pretty (one readable line each: time, level,
+ * message, then the line's fields); piped to a file or another program, they stay JSON.
+ */
+function logPrinter() {
+  if (!process.stdout.isTTY) return null;
+  const { prettyFactory } = require('pino-pretty');
+  const pretty = prettyFactory({
+    colorize: true,
+    translateTime: 'SYS:HH:MM:ss',
+    singleLine: true,
+    ignore: 'pid,hostname,name,req,res,reqId,responseTime,accountSid,jobId',
+    // An access line reads as the request it was.
+    messageFormat: (log, key) => (log.req && log.res ? `${log.req.method} ${log.req.url} ${log.res.statusCode} ${log.responseTime} ms` : log[key]),
+  });
+  return (stream, out) => readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(pretty(line)));
 }
 
 function reachable(host, port) {
@@ -52,8 +71,13 @@ async function main() {
   }
 
   const children = [];
+  const print = logPrinter();
   const start = (name, file, env) => {
-    const child = spawn(process.execPath, [file], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] });
+    const child = spawn(process.execPath, [file], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', print ? 'pipe' : 'inherit', print ? 'pipe' : 'inherit'] });
+    if (print) {
+      print(child.stdout, process.stdout);
+      print(child.stderr, process.stderr);
+    }
     child.on('exit', (code, signal) => {
       if (!stopping) {
         console.error(`${name} exited (${signal || code}); stopping the demo`);
@@ -77,7 +101,7 @@ async function main() {
   const twilio = {
     TWILIO_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
     TWILIO_ACCOUNT_SID: 'AC11111111111111111111111111111111',
-    TWILIO_AUTH_TOKEN: 'simauthtoken00000000000000000000',
+    TWILIO_AUTH_TOKEN: 'simauthtoken5f3a9c2e71b84d06e9c1',
   };
   const hooks = `http://127.0.0.1:${PORT}/webhooks/twilio`;
   start('mirror', 'dist/apps/mirror/src/main.js', {
@@ -102,6 +126,9 @@ async function main() {
   │ Change a user (its event follows within a second, through a webhook):
   │   curl -X POST -H 'content-type: application/json' -d '{"friendlyName":"Renamed"}' http://127.0.0.1:${SIM_PORT}/admin/services/IS…/users/US…
   │ OpenAPI:                   http://127.0.0.1:${PORT}/docs
+  │ Status page (browser):     http://127.0.0.1:${PORT}/status         (any user name, password ${TOKEN})
+  │ Queues (Bull Board):       http://127.0.0.1:${PORT}/admin/queues   (the same)
+  │ Prometheus metrics:        curl http://127.0.0.1:${PORT}/metrics
   │ The mirror in SQL:         psql ${shownDb} -c 'select chat_service_sid, count(*) from users group by 1'
   │ Ctrl-C stops the demo.
   └──────────────────────────────────────────────────────────────────────────────────────

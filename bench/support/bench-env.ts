@@ -27,7 +27,7 @@ export async function benchDatabase(label: string): Promise<{ url: string; drop(
 }
 
 export const SIM_ACCOUNT = 'AC11111111111111111111111111111111';
-export const SIM_TOKEN = 'simauthtoken00000000000000000000';
+export const SIM_TOKEN = 'simauthtoken5f3a9c2e71b84d06e9c1';
 
 /** The mirror's config for a benchmark: its own database, prefix and stream, the simulator's default account. */
 export function benchConfig(databaseUrl: string, prefix: string, env: Record<string, string>): AppConfig {
@@ -39,6 +39,7 @@ export function benchConfig(databaseUrl: string, prefix: string, env: Record<str
     TWILIO_ACCOUNT_SID: SIM_ACCOUNT,
     TWILIO_AUTH_TOKEN: SIM_TOKEN,
     SYNC_ON_START: 'false',
+    PORT: '0', // every process serves /metrics and /health: a free port each
     LOG_LEVEL: 'warn',
     ...env,
   });

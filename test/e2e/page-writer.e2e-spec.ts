@@ -97,13 +97,27 @@ describe('page writer', () => {
     expect((await run()).checkpoint_url).toBe('page-4');
   });
 
-  it('attributes with the same JSON value in other bytes: no change, no rewrite, no event', async () => {
+  it('attributes with the same JSON value in other bytes: no change, no event; only their text and source hash are rewritten, once', async () => {
     const reordered = user(3, { attributes: '{ "tags": ["a","b"], "n": 3 }' });
-    const before = { xmins: await xmins(), sequence: await lastSequence() };
-    const result = await writePage([user(1), user(2, { friendly_name: 'Renamed' }), reordered], 'page-5', { expectUnchanged: true });
+    const rowOf3 = async () => (await q('SELECT xmin::text, version, changed_at, attributes_text FROM users WHERE sid = $1', [sid('US', 3)]))[0];
+    const othersXmins = async () => (await q(`SELECT string_agg(xmin::text, ',' ORDER BY sid) AS x FROM users WHERE sid <> $1`, [sid('US', 3)]))[0].x;
+    const before = { others: await othersXmins(), row: await rowOf3(), sequence: await lastSequence() };
+    const page = [user(1), user(2, { friendly_name: 'Renamed' }), reordered];
+    const result = await writePage(page, 'page-5', { expectUnchanged: true });
     expect(result).toMatchObject({ created: 0, updated: 0, unchanged: 3 });
-    expect(await xmins()).toBe(before.xmins);
+    const after = await rowOf3();
+    expect({ version: after.version, changed_at: after.changed_at, text: after.attributes_text, rewritten: after.xmin !== before.row.xmin }).toEqual({
+      version: before.row.version,
+      changed_at: before.row.changed_at,
+      text: '{ "tags": ["a","b"], "n": 3 }',
+      rewritten: true,
+    });
+    expect(await othersXmins()).toBe(before.others);
     expect(await lastSequence()).toBe(before.sequence);
+    // The same bytes again are settled by the source hash: the one-statement path, no row written.
+    const settled = await xmins();
+    await writePage(page, 'page-5a', { expectUnchanged: true });
+    expect(await xmins()).toBe(settled);
   });
 
   it('a user stored before source hashes existed gets its hash once, with no new version and no event', async () => {
@@ -197,20 +211,24 @@ describe('page writer', () => {
   it('keeps attributes exactly as Twilio wrote them, big numbers included', async () => {
     const text = '{"big":123456789012345678901234567890,"pi":3.14159265358979323846,"nested":{"k":[1,{"z":null}]}}';
     await writePage([user(20, { attributes: text })], 'page-7');
-    const [row] = await q('SELECT attributes::text AS a FROM users WHERE sid = $1', [sid('US', 20)]);
+    const [row] = await q('SELECT attributes::text AS a, attributes_text AS t FROM users WHERE sid = $1', [sid('US', 20)]);
     expect(row.a).toBe('{"pi": 3.14159265358979323846, "big": 123456789012345678901234567890, "nested": {"k": [1, {"z": null}]}}');
+    expect(row.t).toBe(text);
   });
 
   it('sees a change in a digit no double holds, and its event carries both numbers exactly', async () => {
     const u = (id: string) => user(21, { attributes: `{"id":${id},"tags":["a"]}` });
     await writePage([u('12345678901234567890')], 'page-9');
     const sequence = await lastSequence();
-    // Other bytes, same value: Postgres's comparison says unchanged, so nothing is written or announced.
-    const xmin = await xmins();
-    const same = await writePage([user(21, { attributes: '{ "tags": ["a"], "id": 12345678901234567890.0 }' })], 'page-10');
-    expect({ result: same, xmin: await xmins(), sequence: await lastSequence() }).toEqual({
+    // Other bytes, same value: Postgres's comparison says unchanged, so nothing is announced and no value, version or
+    // changed_at moves; only the text Twilio sent is kept.
+    const row21 = async () => (await q('SELECT version, changed_at, attributes::text AS value, attributes_text FROM users WHERE sid = $1', [sid('US', 21)]))[0];
+    const before = await row21();
+    const sameText = '{ "tags": ["a"], "id": 12345678901234567890.0 }';
+    const same = await writePage([user(21, { attributes: sameText })], 'page-10');
+    expect({ result: same, row: await row21(), sequence: await lastSequence() }).toEqual({
       result: expect.objectContaining({ updated: 0, unchanged: 1 }),
-      xmin,
+      row: { ...before, attributes_text: sameText },
       sequence,
     });
 

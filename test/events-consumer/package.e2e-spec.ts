@@ -77,9 +77,10 @@ describe('the consumer as an installed package', () => {
       before: fakeUser(from + i),
       after: fakeUser(from + i, `Renamed ${from + i}`),
       changed: ['friendly_name'],
+      version: 2,
     }));
     await commitEvents(env.db.dataSource, renamed);
-    const deleted: UserChange[] = [3, 4].map((i) => ({ op: 'deleted', before: fakeUser(from + i), after: null, changed: ['friendly_name', 'identity'] }));
+    const deleted: UserChange[] = [3, 4].map((i) => ({ op: 'deleted', before: fakeUser(from + i), after: null, changed: ['friendly_name', 'identity'], version: 3 }));
     await commitEvents(env.db.dataSource, deleted);
     await waitUntil('the relay to publish', async () => (await unpublishedCount(env.db.dataSource)) === 0);
   }

@@ -176,6 +176,7 @@ describe('change feed over HTTP', () => {
       before: null,
       after: fakeUser(400),
       changed: ['attributes'],
+      version: 1,
       attributesText: { before: null, after: '{"id": 12345678901234567891, "x": 0.30000000000000001}' },
     };
     await commitEvents(env.db.dataSource, [exact]);

@@ -125,7 +125,7 @@ describe('user-changed events end to end', () => {
     const reborn = h.sim.admin.createUser(serviceSid, { identity: recreated.identity!, friendlyName: 'Born again' });
     expect(reborn.sid).not.toBe(recreated.sid);
     for (const u of reordered) reorderAttributeKeysOnly(h.sim, serviceSid, u.sid);
-    const reorderedXmin = await xmins(reordered.map((u) => u.sid));
+    const reorderedState = await versions(reordered.map((u) => u.sid));
 
     const [run] = await crawl();
     expect(run).toMatchObject({ status: 'succeeded', created: 8, updated: 10, deleted: 6 });
@@ -138,7 +138,11 @@ describe('user-changed events end to end', () => {
     expect(sidsOf('created')).toEqual([...created, reborn].map((u) => u.sid).sort());
     const touched = new Set(fed.map((e) => e.subject));
     for (const u of reordered) expect(touched.has(u.sid)).toBe(false);
-    expect(await xmins(reordered.map((u) => u.sid))).toEqual(reorderedXmin); // not even rewritten
+    // No new version, no changed_at: only the exact text Twilio now sends is kept.
+    expect(await versions(reordered.map((u) => u.sid))).toEqual(reorderedState);
+    const texts = await h.db.dataSource.query('SELECT sid, attributes_text FROM users WHERE sid = ANY($1) ORDER BY sid', [reordered.map((u) => u.sid)]);
+    const now = upstream();
+    expect(texts).toEqual([...reordered].sort((a, b) => (a.sid < b.sid ? -1 : 1)).map((u) => ({ sid: u.sid, attributes_text: now.find((x) => x.sid === u.sid)!.attributes })));
 
     for (const e of fed.filter((x) => x.type === `${T}updated`)) {
       const i = updated.findIndex((u) => u.sid === e.subject);
@@ -192,9 +196,9 @@ describe('user-changed events end to end', () => {
     expect(new Set(fed.map((e) => e.type))).toEqual(new Set([`${T}deleted`]));
   });
 
-  async function xmins(sids: string[]): Promise<Record<string, string>> {
-    const rows = await h.db.dataSource.query('SELECT sid, xmin::text AS x FROM users WHERE sid = ANY($1)', [sids]);
-    return Object.fromEntries(rows.map((r: any) => [r.sid, r.x]));
+  async function versions(sids: string[]): Promise<Record<string, string>> {
+    const rows = await h.db.dataSource.query('SELECT sid, version, changed_at FROM users WHERE sid = ANY($1)', [sids]);
+    return Object.fromEntries(rows.map((r: any) => [r.sid, `${r.version} ${r.changed_at.toISOString()}`]));
   }
 
   async function allXmins(): Promise<Record<string, string>> {

@@ -26,6 +26,7 @@ describe('accounts and schedulers', () => {
       TWILIO_AUTH_TOKEN: sim.authToken,
       SYNC_ON_START: 'false',
       SYNC_CRON: '0 0 1 1 *',
+      PORT: '0', // every process serves /metrics and /health: a free port each
       LOG_LEVEL: 'silent',
       ...extra,
     });

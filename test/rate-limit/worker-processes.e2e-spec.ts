@@ -32,6 +32,7 @@ describe('worker processes', () => {
     TWILIO_AUTH_TOKEN: sim.authToken,
     SYNC_ON_START: 'false',
     SYNC_CRON: '0 0 1 1 *',
+    PORT: '0', // every process serves /metrics and /health: a free port each
     LOG_LEVEL: 'warn',
     WORKER_LOCK_MS: '2000',
     THROTTLE_BASE_MS: '20',

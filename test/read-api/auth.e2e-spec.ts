@@ -191,4 +191,27 @@ describe('read API: authentication', () => {
     }
     expect(logs).toMatch(/\[redacted\]/);
   });
+
+  it("names the request's token in its log line (its name, never the token)", async () => {
+    await rawRequest(url, { path: '/v1/sync-runs?limit=3', headers: { authorization: `Bearer ${OTHER_TOKEN}` } });
+    const line = await waitForLine((l) => l.req?.url === '/v1/sync-runs?limit=3');
+    expect({ tokenName: line.tokenName, status: line.res.statusCode }).toEqual({ tokenName: 'token-2', status: 200 });
+    await rawRequest(url, { path: '/v1/sync-runs?limit=4', headers: { authorization: `Bearer ${WRONG}` } });
+    expect((await waitForLine((l) => l.req?.url === '/v1/sync-runs?limit=4')).tokenName).toBeUndefined();
+  });
+
+  /** The first JSON log line that `match`es, once it is written (the request line comes when the response ends). */
+  async function waitForLine(match: (line: any) => boolean): Promise<any> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const found = logs
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .find(match);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error('no such log line');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 });

@@ -60,6 +60,7 @@ describe('read API: users, filters and lookups', () => {
       first_seen_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       changed_at: '2025-01-01T00:00:00.000Z',
       deleted_at: null,
+      personal_data_erased_at: null,
     });
   });
 
@@ -156,7 +157,8 @@ describe('read API: users, filters and lookups', () => {
     expect(unknown.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.stringMatching(/not in the mirror/) });
     const empty = await api.get(`/v1/services/${EMPTY}/users`);
     expect(empty.status).toBe(200);
-    expect(empty.body).toEqual({ users: [], next_cursor: null });
+    expect(empty.body).toEqual({ users: [], next_cursor: null, as_of_sequence: '0' });
+    expect(empty.headers.get('x-mirror-sequence')).toBe('0');
   });
 
   it('says what is wrong with a bad filter', async () => {

@@ -1,11 +1,12 @@
 import { explain, TwilioSpec } from '../twilio-sim/support/twilio-spec';
 import { API_TOKEN, ApiHarness, startApi } from './support/api-harness';
 import { basic, rawRequest } from './support/raw-http';
-import { insertService, insertUsers, sid } from './support/seed';
+import { ACCOUNT, insertService, insertUsers, sid } from './support/seed';
 
 const IS = sid('IS', 0x51);
 const OTHER = sid('IS', 0x52);
-const AUTH = basic('AC' + '1'.repeat(32), API_TOKEN);
+// The account the seeded services belong to: the Twilio surface answers for the Basic user name's account only.
+const AUTH = basic(ACCOUNT, API_TOKEN);
 const USERS_PATH = '/v1/Services/{ChatServiceSid}/Users';
 
 /** The JSON of the Twilio-compatible surface, byte for byte where Twilio's shape is fixed, checked against Twilio's OpenAPI spec. */
@@ -153,12 +154,31 @@ describe('Twilio-compatible surface: JSON shape, paging and errors', () => {
       const r = await rawRequest(api.url, { path: `/twilio/v1/Services/${IS}/Users`, headers });
       expect(r.status).toBe(401);
       expect(r.headers['www-authenticate']).toBe('Basic realm="Twilio API"');
-      expect(r.json()).toEqual({ code: 20003, message: expect.stringMatching(/^Authenticate/), more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+      // Twilio's own 401, byte for byte (its keys in its order, `detail` included).
+      expect(r.text).toBe(
+        '{"code":20003,"detail":"Your AccountSid or AuthToken was incorrect.","message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}',
+      );
       expect(r.text).not.toContain(API_TOKEN);
       expect(r.text).not.toContain('wrong-token-123');
     }
     // A bearer token works here too, for callers that are not the SDK.
     expect((await rawRequest(api.url, { path: `/twilio/v1/Services/${IS}/Users`, headers: { authorization: `Bearer ${API_TOKEN}` } })).status).toBe(200);
+  });
+
+  it("answers a service of another account than the user name's as Twilio does: 404/20404, as if it did not exist", async () => {
+    const otherAccount = basic('AC' + '1'.repeat(32), API_TOKEN);
+    for (const path of [`/twilio/v1/Services/${IS}/Users`, `/twilio/v1/Services/${IS}/Users/${sid('US', 2)}`]) {
+      const r = await rawRequest(api.url, { path, headers: { authorization: otherAccount } });
+      const unknown = await rawRequest(api.url, { path: path.replace(IS, sid('IS', 0x99)), headers: { authorization: AUTH } });
+      expect(r.status).toBe(404);
+      expect(r.json()).toEqual({ ...unknown.json(), message: unknown.json().message.replace(sid('IS', 0x99), IS) });
+      expect(r.json()).toEqual({
+        code: 20404,
+        message: `The requested resource ${path.replace('/twilio/v1', '')} was not found`,
+        more_info: 'https://www.twilio.com/docs/errors/20404',
+        status: 404,
+      });
+    }
   });
 
   it('refuses writes with 405/20004 and unknown routes with 404/20404, in Twilio shape', async () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, loadDotEnv } from '@app/config';
+import { redactRegisteredSecrets } from '@app/redaction';
 import { startMirror } from './bootstrap';
 
 async function main() {
@@ -34,7 +35,7 @@ async function main() {
     mirror.close().then(
       () => process.exit(0),
       (e) => {
-        console.error(`shutdown after ${signal} failed: ${e instanceof Error ? e.message : String(e)}`);
+        console.error(redactRegisteredSecrets(`shutdown after ${signal} failed: ${e instanceof Error ? e.message : String(e)}`));
         process.exit(1);
       },
     );
@@ -43,12 +44,12 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
-/** The message only: an error's own properties may carry what a library hung on it (a command, a secret). */
+/** The message only, secrets redacted: an error's own properties may carry what a library hung on it (a command, a secret). */
 function describe(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return redactRegisteredSecrets(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 }
 
 main().catch((e) => {
-  console.error(`mirror failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  console.error(redactRegisteredSecrets(`mirror failed to start: ${e instanceof Error ? e.message : String(e)}`));
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 import { APP_CONFIG, AppConfig, TwilioAccountAuth } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
-import { REQUEST_LIMITER } from '@app/rate-limit';
+import { MirrorMetrics } from '@app/metrics';
+import { RecentThrottles, REQUEST_LIMITER } from '@app/rate-limit';
 import { RequestLimiter, TwilioClient } from '@app/twilio';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
@@ -15,6 +16,8 @@ export class TwilioAccounts implements OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
     @Inject(REQUEST_LIMITER) limiter: RequestLimiter,
+    metrics: MirrorMetrics,
+    throttles: RecentThrottles,
   ) {
     const log = logger.child({ component: 'twilio-client' });
     for (const auth of config.twilio.accounts) {
@@ -28,6 +31,11 @@ export class TwilioAccounts implements OnApplicationShutdown {
           logger: log.child({ accountSid: auth.accountSid }),
           // Checked when a user is written (toIncomingUser): an unchanged user's attributes are never parsed.
           checkAttributesJson: false,
+          // Every HTTP attempt, once: the metrics, and each 429 in the shared recent count the status page shows.
+          onRequest: (e) => {
+            metrics.upstreamRequest(e);
+            if (e.status === 429) throttles.record(e.accountSid);
+          },
         }),
       );
     }

@@ -21,6 +21,29 @@ export interface ConfiguredService {
   serviceSid: string;
 }
 
+/**
+ * What a read-API token may see and do (API_TOKENS, see api-tokens.parser.ts). AccessScope (libs/auth) is the
+ * behaviour over this data.
+ */
+export interface TokenScopeSpec {
+  /** May also trigger work (crawls, erasures), not only read. */
+  trigger: boolean;
+  /** Every account and service. */
+  all: boolean;
+  accounts: string[];
+  /** A service, with the account it was written with (ACsid/ISsid), which the Twilio surface accepts as user name. */
+  services: { serviceSid: string; accountSid: string | null }[];
+  /** API key sids the Twilio surface accepts as HTTP Basic user name, each standing for one account. */
+  apiKeys: { keySid: string; accountSid: string }[];
+}
+
+/** One configured read-API token: its name (logged), the token (a secret) and its scope. */
+export interface ApiTokenGrant {
+  name: string;
+  token: string;
+  scope: TokenScopeSpec;
+}
+
 /** The one typed view of the environment; built by loadConfig(). */
 export interface AppConfig {
   databaseUrl: string;
@@ -41,8 +64,10 @@ export interface AppConfig {
     services: ConfiguredService[];
   };
   api: {
-    /** Bearer tokens accepted by the read API; never logged. */
+    /** Every read-API token's value, in grant order (secrets: never logged). */
     tokens: string[];
+    /** The tokens with their names and scopes. */
+    grants: ApiTokenGrant[];
     /** Express's `trust proxy`: false, true, a hop count, or addresses and subnets (see TRUST_PROXY). */
     trustProxy: boolean | number | string[];
   };
@@ -54,10 +79,33 @@ export interface AppConfig {
     /** A user whose hints keep coming is fetched at most once per this long (after one immediate follow-up). */
     hotUserIntervalMs: number;
   };
+  /** Prometheus metrics (libs/metrics). */
+  metrics: {
+    /** Bearer token a scraper must present at GET /metrics; null: /metrics is open. Never logged. */
+    token: string | null;
+  };
   events: {
     stream: string;
     streamMaxLen: number;
     retentionHours: number;
+  };
+  /** The HTTP change feed's limits (api role). */
+  feed: {
+    maxSubscribers: number;
+    maxSubscribersPerToken: number;
+    /** Events per second per SSE stream, or per token for long-polls. */
+    replayRate: number;
+    /** Events per second for all replays of the process together. */
+    replayProcessRate: number;
+    slowClientGraceMs: number;
+    safetyPollMs: number;
+  };
+  /** Personal data of users deleted upstream (identity, friendly name, attributes: Twilio marks them PII). */
+  privacy: {
+    /** Days a tombstone keeps them after deleted_at; then they are erased from users and the outbox. */
+    deletedUserRetentionDays: number;
+    /** How often the scheduler role looks for tombstones past the retention. */
+    erasureIntervalMs: number;
   };
   sync: {
     cron: string;

@@ -234,10 +234,24 @@ export class EnvironmentVariables {
   @Matches(/^\{[A-Za-z0-9:_\-]+\}$|^[A-Za-z0-9:_\-]+$/, { message: 'must be a key prefix such as {mirror}' })
   QUEUE_PREFIX = '{mirror}';
 
-  /** Read-API bearer tokens (comma list); required when the api role runs. */
+  /**
+   * Read-API tokens (comma list of `token`, `name:token` or `name:token:scope`; see api-tokens.parser.ts);
+   * this or API_TOKENS_FILE is required when the api role runs.
+   */
   @IsOptional()
   @IsString()
   API_TOKENS?: string;
+
+  /** A file of more read-API tokens, one entry per line in API_TOKENS' grammar (`#` starts a comment line). */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsString()
+  API_TOKENS_FILE?: string;
+
+  /** Bearer token scrapers present at GET /metrics (every role serves it); unset: /metrics is open. */
+  @IsOptional()
+  @IsString()
+  METRICS_TOKEN?: string;
 
   /**
    * Which proxies in front of the api role to believe about the client's protocol and host
@@ -268,6 +282,66 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(87_600) // ten years
   EVENTS_RETENTION_HOURS = 168;
+
+  // ── The HTTP change feed (GET /v1/events, /v1/events/stream) ──
+
+  /** Open feed requests (SSE streams and long-polls together) one api process serves at once; past it, 429. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100_000)
+  EVENTS_FEED_MAX_SUBSCRIBERS = 2000;
+
+  /** The same, per read-API token: one consumer cannot take every slot. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(100_000)
+  EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN = 1000;
+
+  /** Events a second one SSE stream (or one token's long-polls) is sent at most, after a burst of one second's worth. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of events per second' })
+  @Min(1)
+  @Max(10_000_000)
+  EVENTS_FEED_REPLAY_RATE = 5000;
+
+  /** Events a second all replays of one api process are sent together, shared in turn: what replays may cost it. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of events per second' })
+  @Min(1)
+  @Max(100_000_000)
+  EVENTS_FEED_REPLAY_PROCESS_RATE = 100000;
+
+  /** How long an SSE client may leave a written page unread before the stream is cut (it resumes with Last-Event-ID). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @MaxTimerMs()
+  EVENTS_FEED_SLOW_CLIENT_GRACE_MS = 30000;
+
+  /** How often the feed re-reads the published watermark in case a NOTIFY was lost (NOTIFY does the real work). */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(100)
+  @MaxTimerMs()
+  EVENTS_FEED_SAFETY_POLL_MS = 5000;
+  /**
+   * Days after which a deleted user's personal data (identity, friendly name, attributes) is erased from its
+   * tombstone and from its events in the outbox (Twilio's delete SLA for these fields is 30 days).
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(1)
+  @Max(36_500)
+  DELETED_USER_RETENTION_DAYS = 30;
+
+  /** How often the scheduler role erases what is past DELETED_USER_RETENTION_DAYS. */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(1000)
+  @MaxTimerMs()
+  ERASURE_INTERVAL_MS = 3_600_000;
 
   @Transform(trimmed)
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

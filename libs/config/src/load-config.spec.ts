@@ -18,6 +18,8 @@ describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const c = loadConfig(base);
     expect(c.api.tokens).toEqual(['read-token-1']);
+    expect(c.api.grants).toEqual([{ name: 'token-1', token: 'read-token-1', scope: { trigger: true, all: true, accounts: [], services: [], apiKeys: [] } }]);
+    expect(c.privacy).toEqual({ deletedUserRetentionDays: 30, erasureIntervalMs: 3_600_000 });
     expect(c.events.stream).toBe('{mirror}:user-events');
     expect(loadConfig({ ...base, QUEUE_PREFIX: '{staging}' }).events.stream).toBe('{staging}:user-events');
     expect(loadConfig({ ...base, QUEUE_PREFIX: '{staging}', EVENTS_STREAM: 'events' }).events.stream).toBe('events');
@@ -42,7 +44,7 @@ describe('loadConfig', () => {
       EVENTS_STREAM_MAXLEN: '99999999999999999999',
       THROTTLE_BASE_MS: '70000',
     }).join('\n');
-    expect(p).toMatch(/^API_TOKENS: a token must not contain whitespace$/m);
+    expect(p).toMatch(/^API_TOKENS: entry 2: a token must not contain whitespace$/m);
     expect(p).toMatch(/^TWILIO_TIMEOUT_MS: must be at most 2147483647/m);
     expect(p).toMatch(/^EVENTS_RETENTION_HOURS: /m);
     expect(p).toMatch(/^EVENTS_STREAM_MAXLEN: /m);
@@ -56,6 +58,15 @@ describe('loadConfig', () => {
     expect(p).toMatch(/^REDIS_URL: is not a valid URL \(percent-encode/m);
     expect(p).not.toMatch(/pa#ss|REDISSECRET/);
     expect(loadConfig({ ...base, REDIS_URL: 'redis://:abc%23REDISSECRET@redis:6379' }).redisUrl).toBe('redis://:abc%23REDISSECRET@redis:6379');
+  });
+
+  it('takes METRICS_TOKEN for /metrics, open without it, and refuses one that could be guessed or not be sent', () => {
+    expect(loadConfig(base).metrics.token).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: '' }).metrics.token).toBeNull();
+    expect(loadConfig({ ...base, METRICS_TOKEN: ' scrape-token-1 ' }).metrics.token).toBe('scrape-token-1');
+    expect(problems({ ...base, METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 8 characters']);
+    const spaced = problems({ ...base, METRICS_TOKEN: 'has a secret space' });
+    expect(spaced).toEqual(['METRICS_TOKEN: must not contain whitespace']);
   });
 
   it('reads TRUST_PROXY as Express takes it, and names what it cannot read', () => {

@@ -3,6 +3,7 @@ import { compile as compileTrust } from 'proxy-addr';
 import { validateSync, ValidationError } from 'class-validator';
 import { CronTime } from 'cron';
 import { AppConfig, ConfiguredService, Role, TwilioAccountAuth } from './app-config';
+import { parseApiTokens } from './api-tokens.parser';
 import { EnvironmentVariables } from './env.schema';
 
 export class ConfigError extends Error {
@@ -47,11 +48,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
   if (forRoles && (roles.has('worker') || roles.has('scheduler')) && accounts.length === 0 && !problems.some((p) => p.startsWith('TWILIO_'))) {
     problems.push('TWILIO_ACCOUNT_SID: is required for the worker and scheduler roles (or set TWILIO_ACCOUNTS)');
   }
-  const tokens = (vars.API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  if (forRoles && roles.has('api') && tokens.length === 0) problems.push('API_TOKENS: is required for the api role (a comma list of bearer tokens)');
-  if (tokens.some((t) => t.length < 8)) problems.push('API_TOKENS: each token must be at least 8 characters');
-  // A Bearer or Basic credential cannot carry whitespace: such a token could never be presented.
-  if (tokens.some((t) => /\s/.test(t))) problems.push('API_TOKENS: a token must not contain whitespace');
+  const grants = parseApiTokens(vars.API_TOKENS, vars.API_TOKENS_FILE, problems);
+  if (forRoles && roles.has('api') && grants.length === 0 && !problems.some((p) => p.startsWith('API_TOKENS'))) {
+    problems.push('API_TOKENS: is required for the api role (a comma list of tokens, or set API_TOKENS_FILE)');
+  }
+  const metricsToken = parseMetricsToken(vars.METRICS_TOKEN, problems);
   for (const [base, cap] of [['CRAWL_RETRY_BASE_MS', 'CRAWL_RETRY_CAP_MS'], ['THROTTLE_BASE_MS', 'THROTTLE_CAP_MS']] as const) {
     if (vars[base] > vars[cap]) problems.push(`${base}: must not exceed ${cap} (${vars[cap]})`);
   }
@@ -82,17 +83,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       accounts,
       services,
     },
-    api: { tokens, trustProxy },
+    api: { tokens: grants.map((g) => g.token), grants, trustProxy },
     webhooks: {
       publicUrl: webhookUrl,
       fetchConcurrency: vars.WEBHOOK_FETCH_CONCURRENCY,
       hotUserIntervalMs: vars.WEBHOOK_HOT_USER_INTERVAL_MS,
     },
+    metrics: { token: metricsToken },
+    privacy: { deletedUserRetentionDays: vars.DELETED_USER_RETENTION_DAYS, erasureIntervalMs: vars.ERASURE_INTERVAL_MS },
     events: {
       // Under the queue's prefix unless named: one prefix then keeps a whole deployment's keys apart.
       stream: vars.EVENTS_STREAM ?? `${vars.QUEUE_PREFIX}:user-events`,
       streamMaxLen: vars.EVENTS_STREAM_MAXLEN,
       retentionHours: vars.EVENTS_RETENTION_HOURS,
+    },
+    feed: {
+      maxSubscribers: vars.EVENTS_FEED_MAX_SUBSCRIBERS,
+      maxSubscribersPerToken: Math.min(vars.EVENTS_FEED_MAX_SUBSCRIBERS_PER_TOKEN, vars.EVENTS_FEED_MAX_SUBSCRIBERS),
+      replayRate: vars.EVENTS_FEED_REPLAY_RATE,
+      replayProcessRate: vars.EVENTS_FEED_REPLAY_PROCESS_RATE,
+      slowClientGraceMs: vars.EVENTS_FEED_SLOW_CLIENT_GRACE_MS,
+      safetyPollMs: vars.EVENTS_FEED_SAFETY_POLL_MS,
     },
     sync: {
       cron: vars.SYNC_CRON,
@@ -183,6 +194,15 @@ function parseServices(value: string | undefined, accounts: TwilioAccountAuth[],
     }
   }
   return services;
+}
+
+function parseMetricsToken(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined) return null;
+  const token = value.trim();
+  // The same rules as API_TOKENS: long enough not to be guessed, and presentable in an Authorization header.
+  if (token.length < 8) problems.push('METRICS_TOKEN: must be at least 8 characters');
+  else if (/\s/.test(token)) problems.push('METRICS_TOKEN: must not contain whitespace');
+  return token;
 }
 
 function parseTrustProxy(value: string | undefined, problems: string[]): AppConfig['api']['trustProxy'] {

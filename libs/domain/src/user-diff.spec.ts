@@ -23,7 +23,7 @@ const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   const inc = toIncomingUser(u, IS);
   return [
     u.sid,
-    { sameAtSource: false, user: inc.user, attributesText: u.attributes, unhashed: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable, observedAt: null },
+    { sameAtSource: false, user: inc.user, attributesText: u.attributes, sourceStale: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable, version: 4, observedAt: null },
   ];
 };
 
@@ -44,13 +44,17 @@ describe('diffUsers', () => {
     expect(d.changes[1].before).toBeNull();
   });
 
-  it('treats reordered attribute keys and whitespace as no change', () => {
-    const existing = new Map([stored(user(1))]);
-    const d = diffUsers([toIncomingUser(user(1, { attributes: '{ "b": {"c": [1, 2]},\n "a": 1 }' }), IS)], existing);
+  it('treats reordered attribute keys and whitespace as no change, and rewrites only the source when it is stale', () => {
+    const [sid, s] = stored(user(1));
+    const reordered = toIncomingUser(user(1, { attributes: '{ "b": {"c": [1, 2]},\n "a": 1 }' }), IS);
+    const d = diffUsers([reordered], new Map([[sid, { ...s, sourceStale: true }]]));
     expect(d.changes).toEqual([]);
     expect(d.writes).toEqual([]);
     expect(d.unchanged).toBe(1);
     expect(d.recheck).toEqual([]); // no number a double could blur: the comparison above was exact
+    expect(d.sourceOnly).toEqual([reordered]);
+    // Loaded for another reason (a point fetch's presence) with its source current: nothing to rewrite.
+    expect(diffUsers([reordered], new Map([[sid, s]])).sourceOnly).toEqual([]);
   });
 
   it('leaves attributes equal only as doubles to Postgres, and takes its verdict', () => {
@@ -83,7 +87,7 @@ describe('diffUsers', () => {
   it('does not let a list page null out a known presence, but reports a real presence change', () => {
     const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
     const existing = new Map([
-      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, unhashed: false, deleted: false, isOnline: true, isNotifiable: false, observedAt: null }],
+      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, sourceStale: false, deleted: false, isOnline: true, isNotifiable: false, version: 4, observedAt: null }],
     ]);
     expect(diffUsers([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
     const d = diffUsers([toIncomingUser(user(1, { is_online: false }), IS)], existing);

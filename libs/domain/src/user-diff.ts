@@ -11,8 +11,14 @@ export interface StoredUser {
   user: MirrorUser | null;
   /** Its attributes as Postgres prints the stored jsonb: exact, unlike the parsed value in `user`. */
   attributesText: string | null;
-  /** Stored before source hashes existed (migration CheapRecrawl): no hash to compare with yet. */
-  unhashed: boolean;
+  /**
+   * The stored source is not Twilio's of now: no source hash (stored before hashes existed), another one (the same
+   * values in other bytes: reordered keys, whitespace, escapes), or no exact attributes text (stored before it was
+   * kept). An unchanged user in this state has its source rewritten, and nothing else.
+   */
+  sourceStale: boolean;
+  /** The stored row's version (loaded whenever `user` is). */
+  version: number | null;
   deleted: boolean;
   isOnline: boolean | null;
   isNotifiable: boolean | null;
@@ -25,8 +31,12 @@ export interface PageDiff {
   writes: IncomingUser[];
   changes: UserChange[];
   unchanged: number;
-  /** Unchanged users stored without a source hash: given one, so the next crawl settles them by it. */
-  hashOnly: IncomingUser[];
+  /**
+   * Unchanged users whose stored source is stale (see StoredUser.sourceStale): their source hash and exact attributes
+   * text are rewritten, so the Twilio surface serves Twilio's bytes and the next crawl settles them by the hash.
+   * No new version, no changed_at, no event: every value a consumer reads is the same.
+   */
+  sourceOnly: IncomingUser[];
   /**
    * Users found unchanged whose attributes are equal only as JavaScript numbers can tell (see
    * mayLosePrecision): Postgres must compare them (jsonb) before the diff is final.
@@ -43,7 +53,7 @@ export interface PageDiff {
 export function diffUsers(incoming: IncomingUser[], stored: Map<string, StoredUser>, attributesDiffer?: ReadonlySet<string>): PageDiff {
   const writes: IncomingUser[] = [];
   const changes: UserChange[] = [];
-  const hashOnly: IncomingUser[] = [];
+  const sourceOnly: IncomingUser[] = [];
   const recheck: IncomingUser[] = [];
   let unchanged = 0;
   for (const inc of incoming) {
@@ -55,6 +65,7 @@ export function diffUsers(incoming: IncomingUser[], stored: Map<string, StoredUs
         before: null,
         after: inc.user,
         changed: changedFields(null, inc.user),
+        version: (prev?.version ?? 0) + 1, // a user created again after its deletion keeps counting
         attributesText: { before: null, after: inc.attributesText },
       });
       continue;
@@ -75,16 +86,22 @@ export function diffUsers(incoming: IncomingUser[], stored: Map<string, StoredUs
       }
     }
     if (!changed.length) {
-      // Same values in other bytes: not rewritten (its stored source hash stays, and the next crawl compares
-      // again), unless it has no source hash at all: then only that is written, once, announcing nothing.
-      if (prev.unhashed) hashOnly.push(inc);
+      // Same values, maybe in other bytes: the row stays; only its source is rewritten when it is not Twilio's.
+      if (prev.sourceStale) sourceOnly.push(inc);
       unchanged++;
       continue;
     }
     writes.push({ ...inc, user: after });
-    changes.push({ op: 'updated', before: prev.user, after, changed, attributesText: { before: prev.attributesText, after: inc.attributesText } });
+    changes.push({
+      op: 'updated',
+      before: prev.user,
+      after,
+      changed,
+      version: (prev.version ?? 0) + 1,
+      attributesText: { before: prev.attributesText, after: inc.attributesText },
+    });
   }
-  return { writes, changes, unchanged, hashOnly, recheck };
+  return { writes, changes, unchanged, sourceOnly, recheck };
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {

@@ -30,6 +30,11 @@ export interface UserEventData {
   after: MirrorUserJson | null;
   /** Names of the fields whose values differ (every field for a creation or deletion). */
   changed: string[];
+  /**
+   * The user's version in the mirror after this change; the read API serves the same `version` on each user, so a
+   * row holding at least this version already reflects the event. Absent on events written by a mirror before 0.2.
+   */
+  version?: number;
 }
 
 export interface CloudEventJson {

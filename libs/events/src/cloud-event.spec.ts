@@ -36,7 +36,7 @@ function row(op: 'created' | 'updated' | 'deleted', sequence = '42'): UserEventR
     service_sid: IS,
     user_sid: US,
     time: new Date('2024-05-02T10:00:01.250Z'),
-    data: { op, before, after, changed: op === 'updated' ? ['friendly_name'] : ['identity', 'friendly_name'] },
+    data: { op, before, after, changed: op === 'updated' ? ['friendly_name'] : ['identity', 'friendly_name'], version: op === 'created' ? 1 : 2 },
   };
 }
 
@@ -59,7 +59,7 @@ describe('toCloudEvent', () => {
       time: '2024-05-02T10:00:01.250Z',
       sequence: '42',
       datacontenttype: 'application/json',
-      data: { op: 'updated', before: { ...user, friendly_name: 'Alice B.' }, after: user, changed: ['friendly_name'] },
+      data: { op: 'updated', before: { ...user, friendly_name: 'Alice B.' }, after: user, changed: ['friendly_name'], version: 2 },
     });
   });
 

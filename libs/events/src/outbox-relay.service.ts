@@ -128,6 +128,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Drains the outbox once by hand (tests): requires the lock, which it takes if free. */
   async relayOnce(): Promise<RelayRound> {
+    await this.redis.whenReady(5000);
     if (!this.lock.held && !(await this.lock.tryAcquire())) throw new Error('another relay holds the leader lock');
     return this.drainer.drain();
   }

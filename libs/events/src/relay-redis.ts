@@ -32,6 +32,20 @@ export class RelayRedis {
     return this.client.status === 'ready';
   }
 
+  /** Until the connection is ready (or `timeoutMs` passed: the command that follows then fails on its own). */
+  async whenReady(timeoutMs: number): Promise<void> {
+    if (this.ready) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.client.once('ready', done);
+    });
+  }
+
   /** Whether the connection is known to be down (a failed round then needs no log line of its own). */
   get down(): boolean {
     return this.downSince !== null;

@@ -19,7 +19,7 @@ const user = (attributes: unknown): MirrorUser => ({
 
 describe('userChangeJson', () => {
   it('is the change as JSON, without the attribute texts, when none are known', () => {
-    const c: UserChange = { op: 'updated', before: user({ a: 1 }), after: user({ a: 2 }), changed: ['attributes'] };
+    const c: UserChange = { op: 'updated', before: user({ a: 1 }), after: user({ a: 2 }), changed: ['attributes'], version: 2 };
     expect(JSON.parse(userChangeJson(c))).toEqual(JSON.parse(JSON.stringify(c)));
   });
 
@@ -29,18 +29,19 @@ describe('userChangeJson', () => {
       before: user({ id: 12345678901234567000 }),
       after: user({ id: 12345678901234567000 }),
       changed: ['attributes'],
+      version: 2,
       attributesText: { before: '{"id": 12345678901234567890}', after: '{"id":12345678901234567891}' },
     };
     const json = userChangeJson(c);
     expect(json).toContain('"attributes":{"id": 12345678901234567890}');
     expect(json).toContain('"attributes":{"id":12345678901234567891}');
     const parsed = JSON.parse(json);
-    expect(Object.keys(parsed)).toEqual(['op', 'before', 'after', 'changed']);
+    expect(Object.keys(parsed)).toEqual(['op', 'before', 'after', 'changed', 'version']);
     expect(parsed.before.identity).toBe('alice "quoted"');
   });
 
   it('writes null sides and null attributes as null', () => {
-    const c: UserChange = { op: 'created', before: null, after: user(null), changed: ['identity'], attributesText: { before: null, after: null } };
-    expect(JSON.parse(userChangeJson(c))).toEqual({ op: 'created', before: null, after: user(null), changed: ['identity'] });
+    const c: UserChange = { op: 'created', before: null, after: user(null), changed: ['identity'], version: 1, attributesText: { before: null, after: null } };
+    expect(JSON.parse(userChangeJson(c))).toEqual({ op: 'created', before: null, after: user(null), changed: ['identity'], version: 1 });
   });
 });

@@ -11,7 +11,7 @@ export function userChangeJson(c: UserChange): string {
   };
   const before = user(c.before, c.attributesText?.before);
   const after = user(c.after, c.attributesText?.after);
-  return `{"op":"${c.op}","before":${before},"after":${after},"changed":${JSON.stringify(c.changed)}}`;
+  return `{"op":"${c.op}","before":${before},"after":${after},"changed":${JSON.stringify(c.changed)},"version":${c.version}}`;
 }
 
 /** Reverse-DNS prefix of every event type this service emits. */

@@ -6,6 +6,15 @@ import { safeError } from './root-logger';
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
 /**
+ * `{tokenName}` of a request the auth guard let through (libs/auth attaches `principal`; read structurally, so the
+ * logger depends on no auth code): the name of the token, never the token.
+ */
+export function tokenNameOf(req: object): { tokenName?: string } {
+  const name = (req as { principal?: { name?: unknown } }).principal?.name;
+  return typeof name === 'string' ? { tokenName: name } : {};
+}
+
+/**
  * One pino instance for the process: nestjs-pino logs HTTP requests and Nest's own lines through it,
  * and workers take children of it so service, run and page ride on every line.
  */
@@ -34,8 +43,10 @@ export class LoggerModule {
           pinoHttp: {
             logger: root,
             serializers: { err: safeError }, // pino-http would otherwise bring back pino's full error serializer
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+            autoLogging: { ignore: (req) => /^\/(health(\/live|\/ready)?|metrics)(\?|$)/.test(req.url ?? '') }, // probes and scrapes
             quietReqLogger: true,
+            // Evaluated again when the response is logged, after the auth guard named the request's token.
+            customProps: (req) => tokenNameOf(req),
           },
         }),
       ],

@@ -1,4 +1,5 @@
-import pino, { Logger } from 'pino';
+import { redactRegisteredSecrets } from '@app/redaction';
+import pino, { DestinationStream, Logger } from 'pino';
 
 /**
  * Paths pino censors wherever they appear in a log object. Twilio credentials and read-API
@@ -40,13 +41,21 @@ export function safeError(err: unknown, depth = 0): unknown {
   return kept;
 }
 
-export function createRootLogger(level: string, name = 'twilio-mirror'): Logger {
-  return pino({
+/**
+ * The process's one pino instance. Path redaction censors the fields known to hold credentials; the
+ * streamWrite hook is the last line of defence behind it: every line, whoever wrote it (our code, Nest,
+ * pino-http's access lines, a library's error) and whatever field the text sits in, has every registered
+ * secret (registerSecrets) taken out in any form before it is written.
+ */
+export function createRootLogger(level: string, name = 'twilio-mirror', destination?: DestinationStream): Logger {
+  const options = {
     name,
     level,
     base: { pid: process.pid },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: { err: safeError, error: safeError },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+    hooks: { streamWrite: redactRegisteredSecrets },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

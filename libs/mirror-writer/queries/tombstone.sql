@@ -3,5 +3,5 @@ BEGIN; SELECT pg_advisory_xact_lock(1836544628, hashtext(E'ISaaaaaaaaaaaaaaaaaaa
          UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1, observed_at = E'2026-01-01T00:00:00.250Z'::timestamptz
          WHERE sid = ANY(E'{"US00000000000000000000000000000001","US00000000000000000000000000000002"}'::varchar[]) AND deleted_at IS NULL AND (observed_at IS NULL OR observed_at <= E'2026-01-01T00:00:00.250Z'::timestamptz)
          RETURNING sid, account_sid, chat_service_sid, role_sid, identity, friendly_name, attributes,
-  is_online, is_notifiable, date_created, date_updated, url, links)
+  is_online, is_notifiable, date_created, date_updated, url, links, version)
        SELECT *, attributes::text AS attributes_text FROM t

@@ -144,7 +144,7 @@ export class MirrorWriter {
         writeChangesStatement(
           outbox,
           run?.crawlId ?? null,
-          { writes: diff.writes.map((w) => ({ user: w, readAt: readAt.get(w.user.sid) ?? null })), hashOnly: diff.hashOnly, seen, rejected: rejected.map(rejectionRow) },
+          { writes: diff.writes.map((w) => ({ user: w, readAt: readAt.get(w.user.sid) ?? null })), sourceOnly: diff.sourceOnly, seen, rejected: rejected.map(rejectionRow) },
           record(counts),
           diff.changes,
           this.stamp,
@@ -197,7 +197,14 @@ export class MirrorWriter {
       const read = (await client.query(tombstoneStatement(scope.serviceSid, sids, readAt))) as unknown as { rows: Record<string, any>[] }[];
       const changes: UserChange[] = read[2].rows.map((r) => {
         const before = rowToMirrorUser(r);
-        return { op: 'deleted', before, after: null, changed: changedFields(before, null), attributesText: { before: r.attributes_text, after: null } };
+        return {
+          op: 'deleted',
+          before,
+          after: null,
+          changed: changedFields(before, null),
+          version: Number(r.version),
+          attributesText: { before: r.attributes_text, after: null },
+        };
       });
       await client.query(recordDeletionsStatement({ ...scope, runId: run?.runId ?? null }, run?.runId ?? null, changes, this.stamp));
       return { ...none, deleted: changes.length };

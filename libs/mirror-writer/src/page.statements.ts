@@ -4,7 +4,7 @@ import { appendEventsCte, EventStamp, OutboxScope } from './statements/outbox.sq
 import { addCountsCte, PageCounts, recordPageCte } from './statements/runs.sql';
 import { keepRejectionsCte, RejectionRow } from './statements/rejections.sql';
 import { markSeenCte } from './statements/seen.sql';
-import { backfillHashesCte, pageUnchangedCte, storedUsersSql, tombstoneUsersSql, upsertUsersCte, UserKey, UserWrite } from './statements/users.sql';
+import { pageUnchangedCte, rewriteSourceCte, storedUsersSql, tombstoneUsersSql, upsertUsersCte, UserKey, UserWrite } from './statements/users.sql';
 
 /** The advisory-lock namespace of the writer's transactions (two-key locks: this, then the service sid's hash). */
 export const WRITER_LOCK_SPACE = 0x6d777274;
@@ -63,8 +63,8 @@ export function readStoredStatement(serviceSid: string, keys: UserKey[]): string
 export interface ChangesToWrite {
   /** Created or changed users: the only rows written. */
   writes: UserWrite[];
-  /** Unchanged users stored without a source hash: given one. */
-  hashOnly: IncomingUser[];
+  /** Unchanged users whose stored source hash or exact attributes text is not Twilio's of now: given Twilio's. */
+  sourceOnly: IncomingUser[];
   /** Sids the crawl saw, for its deletion sweep: rejected users too (they exist upstream). */
   seen: string[];
   /** Records that could not be mirrored, kept for the run's detail. */
@@ -85,7 +85,7 @@ export function writeChangesStatement(
 ): string {
   const b = new StatementBuilder(true);
   upsertUsersCte(b, changes.writes);
-  backfillHashesCte(b, changes.hashOnly);
+  rewriteSourceCte(b, changes.sourceOnly);
   if (crawlId !== null) markSeenCte(b, crawlId, changes.seen);
   if (record.kind === 'page') recordPageCte(b, record.runId, record.nextUrl, record.counts);
   if (record.kind === 'counts') addCountsCte(b, record.runId, record.counts);

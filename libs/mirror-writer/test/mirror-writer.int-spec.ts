@@ -94,6 +94,69 @@ describe('MirrorWriter (point fetches and deletions)', () => {
     expect((await events(before)).map((e: { type: string }) => e.type.split('.').pop())).toEqual(['created']);
     expect(await ds.query('SELECT deleted_at FROM users WHERE sid = $1', [record(2).sid])).toEqual([{ deleted_at: null }]);
   });
+
+  it('an erased tombstone seen again is a live user again, no longer marked erased', async () => {
+    const sid = record(1).sid; // tombstoned above
+    await ds.query(`UPDATE users SET identity = NULL, friendly_name = NULL, attributes = NULL, attributes_text = NULL, personal_data_erased_at = now() WHERE sid = $1`, [sid]);
+    await writer.apply({ kind: 'fetched', scope: SCOPE, run: null, users: observeUsers([record(1)], IS) });
+    expect(await ds.query('SELECT identity, attributes_text, deleted_at, personal_data_erased_at FROM users WHERE sid = $1', [sid])).toEqual([
+      { identity: 'user-1', attributes_text: '{}', deleted_at: null, personal_data_erased_at: null },
+    ]);
+  });
+});
+
+/** Attributes are kept as Twilio sent them, byte for byte, beside their jsonb value. */
+describe('MirrorWriter (exact attributes text)', () => {
+  let t: IntModule;
+  let writer: MirrorWriter;
+  let ds: DataSource;
+  const AWKWARD = ' {\n  "z": 1, "a" : [ 1.50, "\\u00e9\\ud83d\\ude00" ],\t"n": 12345678901234567890 } ';
+  const row = async (sid: string) =>
+    (await ds.query(`SELECT attributes_text, attributes::text AS value, source_hash, version, changed_at, xmin::text AS xmin FROM users WHERE sid = $1`, [sid]))[0];
+  const lastSequence = async () => Number((await ds.query('SELECT last FROM event_sequence'))[0].last);
+  const fetched = (r: TwilioUser) => writer.apply({ kind: 'fetched', scope: SCOPE, run: null, users: observeUsers([r], IS) });
+
+  beforeAll(async () => {
+    t = await startIntModule('writer_text', [MirrorWriterModule]);
+    writer = t.module.get(MirrorWriter);
+    ds = t.db.dataSource;
+  });
+  afterAll(() => t.close());
+
+  it('stores the text exactly, whitespace around and inside, key order, escapes and long numbers included', async () => {
+    await fetched(record(1, { attributes: AWKWARD }));
+    const r = await row(record(1).sid);
+    expect(r.attributes_text).toBe(AWKWARD);
+    expect(JSON.parse(r.value)).toEqual(JSON.parse(AWKWARD));
+    expect(r.value).toContain('12345678901234567890'); // jsonb keeps the exact number for the filters
+  });
+
+  it('rewrites only the text and source hash when the same value comes in other bytes: no event, no version, no changed_at', async () => {
+    const sid = record(1).sid;
+    const before = await row(sid);
+    const seq = await lastSequence();
+    const reordered = '{"a":[1.5,"é😀"],"n":12345678901234567890,"z":1}';
+    expect(await fetched(record(1, { attributes: reordered }))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    const after = await row(sid);
+    expect(after.attributes_text).toBe(reordered);
+    expect(after.source_hash).not.toBe(before.source_hash);
+    expect({ version: after.version, changed_at: after.changed_at, value: after.value }).toEqual({ version: before.version, changed_at: before.changed_at, value: before.value });
+    expect(await lastSequence()).toBe(seq);
+    // Seen again as it is now, it is settled by its hash: the row is not written at all.
+    await fetched(record(1, { attributes: reordered }));
+    expect((await row(sid)).xmin).toBe(after.xmin);
+  });
+
+  it('writes the text of a row stored before texts were kept, once, announcing nothing', async () => {
+    const sid = record(2).sid;
+    await fetched(record(2, { attributes: '{ "k": "v" }' }));
+    await ds.query('UPDATE users SET attributes_text = NULL WHERE sid = $1', [sid]); // as the migration leaves old rows
+    const seq = await lastSequence();
+    const version = (await row(sid)).version;
+    await fetched(record(2, { attributes: '{ "k": "v" }' }));
+    expect(await row(sid)).toMatchObject({ attributes_text: '{ "k": "v" }', version });
+    expect(await lastSequence()).toBe(seq);
+  });
 });
 
 /**

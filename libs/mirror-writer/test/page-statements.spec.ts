@@ -51,10 +51,11 @@ function stamp(): EventStamp {
 const created = toIncomingUser(record(1), IS);
 const updated = toIncomingUser(record(2, { friendly_name: 'Renamed' }), IS);
 const before = toIncomingUser(record(2), IS);
-const unhashed = toIncomingUser(record(3), IS);
+// The same value as stored, in other bytes: only its source is rewritten.
+const restated = toIncomingUser(record(3, { attributes: `{ "tags": [ "a" ],\n  "n": 3 }` }), IS);
 const changes: UserChange[] = [
-  { op: 'created', before: null, after: created.user, changed: changedFields(null, created.user), attributesText: { before: null, after: created.attributesText } },
-  { op: 'updated', before: before.user, after: updated.user, changed: ['friendly_name'], attributesText: { before: before.attributesText, after: updated.attributesText } },
+  { op: 'created', before: null, after: created.user, changed: changedFields(null, created.user), version: 1, attributesText: { before: null, after: created.attributesText } },
+  { op: 'updated', before: before.user, after: updated.user, changed: ['friendly_name'], version: 2, attributesText: { before: before.attributesText, after: updated.attributesText } },
 ];
 const keys = observeUsers([record(1), record(2, { friendly_name: 'Renamed' }), record(3)], IS);
 /** When the requests that read them were sent. */
@@ -69,15 +70,15 @@ const STATEMENTS: Record<string, () => string> = {
   },
   'read-stored': () => readStoredStatement(IS, keys),
   'write-page': () =>
-    writeChangesStatement(SCOPE, '42', { writes: [write(created), write(updated)], hashOnly: [unhashed], seen: keys.map((k) => k.sid), rejected: [] }, { kind: 'page', runId: '42', nextUrl: 'https://next', counts }, changes, stamp()),
+    writeChangesStatement(SCOPE, '42', { writes: [write(created), write(updated)], sourceOnly: [restated], seen: keys.map((k) => k.sid), rejected: [] }, { kind: 'page', runId: '42', nextUrl: 'https://next', counts }, changes, stamp()),
   'write-point-fetches': () =>
-    writeChangesStatement(SCOPE, '42', { writes: [write(updated)], hashOnly: [], seen: [updated.user.sid], rejected: [] }, { kind: 'counts', runId: '42', counts: { created: 0, updated: 1 } }, changes.slice(1), stamp()),
-  'write-webhook-fetch': () => writeChangesStatement({ ...SCOPE, runId: null }, null, { writes: [write(updated)], hashOnly: [], seen: [], rejected: [] }, { kind: 'none' }, changes.slice(1), stamp()),
+    writeChangesStatement(SCOPE, '42', { writes: [write(updated)], sourceOnly: [], seen: [updated.user.sid], rejected: [] }, { kind: 'counts', runId: '42', counts: { created: 0, updated: 1 } }, changes.slice(1), stamp()),
+  'write-webhook-fetch': () => writeChangesStatement({ ...SCOPE, runId: null }, null, { writes: [write(updated)], sourceOnly: [], seen: [], rejected: [] }, { kind: 'none' }, changes.slice(1), stamp()),
   'write-page-with-rejections': () =>
     writeChangesStatement(
       SCOPE,
       '42',
-      { writes: [], hashOnly: [], seen: [created.user.sid, 'US' + 'f'.repeat(32)], rejected: [{ sid: 'US' + 'f'.repeat(32), reason: 'attributes is not valid JSON' }, { sid: null, reason: 'record is null, not an object' }] },
+      { writes: [], sourceOnly: [], seen: [created.user.sid, 'US' + 'f'.repeat(32)], rejected: [{ sid: 'US' + 'f'.repeat(32), reason: 'attributes is not valid JSON' }, { sid: null, reason: 'record is null, not an object' }] },
       { kind: 'page', runId: '42', nextUrl: null, counts: { ...counts, created: 0, updated: 0, rejected: 2 } },
       [],
       stamp(),
@@ -88,7 +89,7 @@ const STATEMENTS: Record<string, () => string> = {
     recordDeletionsStatement(
       SCOPE,
       '42',
-      [{ op: 'deleted', before: before.user, after: null, changed: changedFields(before.user, null), attributesText: { before: before.attributesText, after: null } }],
+      [{ op: 'deleted', before: before.user, after: null, changed: changedFields(before.user, null), version: 3, attributesText: { before: before.attributesText, after: null } }],
       stamp(),
     ),
 };

@@ -1,2 +1,3 @@
 export * from './redis-request-limiter';
 export * from './rate-limit.module';
+export * from './recent-throttles.repository';

@@ -1,11 +1,15 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { RedisConnections, RedisModule } from '@app/redis';
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { RecentThrottles } from './recent-throttles.repository';
 import { RedisRequestLimiter } from './redis-request-limiter';
 
 export const REQUEST_LIMITER = Symbol('REQUEST_LIMITER');
 
-/** The per-account request budget shared by every worker process, on Redis's fail-fast connection. */
+/**
+ * The per-account request budget shared by every worker process, on Redis's fail-fast connection, and the
+ * accounts' recent 429s.
+ */
 @Module({
   imports: [RedisModule],
   providers: [
@@ -20,8 +24,9 @@ export const REQUEST_LIMITER = Symbol('REQUEST_LIMITER');
           leaseTtlMs: config.twilio.timeoutMs + 5000,
         }),
     },
+    RecentThrottles,
   ],
-  exports: [REQUEST_LIMITER],
+  exports: [REQUEST_LIMITER, RecentThrottles],
 })
 export class RateLimitModule implements OnApplicationShutdown {
   constructor(@Inject(REQUEST_LIMITER) private readonly limiter: RedisRequestLimiter) {}

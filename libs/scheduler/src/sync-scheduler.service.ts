@@ -2,7 +2,7 @@ import { APP_CONFIG, AppConfig, ConfiguredService } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
 import { CrawlQueue, CrawlTrigger } from '@app/queue';
 import { ServicesRepository, TwilioAccounts } from '@app/accounts';
-import { TwilioAuthError } from '@app/twilio';
+import { describeError, TwilioAuthError } from '@app/twilio';
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
@@ -67,11 +67,11 @@ export class SyncScheduler implements OnApplicationBootstrap {
         // Credentials refused will not fix themselves by retrying; anything else might.
         if (e instanceof TwilioAuthError) {
           result.unhealthyAccounts.push(accountSid);
-          await this.services.markAccount(accountSid, 'unhealthy', e.message);
+          await this.services.markAccount(accountSid, 'unhealthy', describeError(e));
         } else {
           result.failedAccounts.push(accountSid);
         }
-        this.log.error({ accountSid, error: (e as Error).message }, 'service discovery failed; other accounts go on');
+        this.log.error({ accountSid, error: describeError(e) }, 'service discovery failed; other accounts go on');
         continue;
       }
       for (const s of services) {

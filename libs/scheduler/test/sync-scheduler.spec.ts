@@ -1,7 +1,7 @@
 import { ServicesRepository, TwilioAccounts } from '@app/accounts';
 import { loadConfig } from '@app/config';
 import { CrawlQueue } from '@app/queue';
-import { TwilioAuthError, TwilioNetworkError } from '@app/twilio';
+import { describeError, TwilioAuthError, TwilioNetworkError } from '@app/twilio';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import pino from 'pino';
 import { SyncScheduler } from '../src/sync-scheduler.service';
@@ -82,7 +82,8 @@ describe('SyncScheduler', () => {
     const refused = new TwilioAuthError({ status: 401, code: 20003, url: 'https://x/v1/Services', twilioMessage: null });
     const t = scheduler({}, { [A1]: refused, [A2]: [S(5)] });
     expect(await t.s.tick('schedule')).toEqual({ enqueued: [S(5)], alreadyQueued: [], failedAccounts: [], unhealthyAccounts: [A1] });
-    expect(t.marked).toEqual([[A1, 'unhealthy', refused.message]]);
+    expect(t.marked).toEqual([[A1, 'unhealthy', describeError(refused)]]);
+    expect(describeError(refused)).toMatch(/^TwilioAuthError 401\/20003: Twilio refused the credentials/);
   });
 
   it('reports an account whose discovery failed on a transient fault, to be tried again', async () => {

@@ -1,9 +1,14 @@
-import { TwilioError } from '@app/twilio';
+import { describeError, describeTwilioError, TwilioError } from '@app/twilio';
+
+export { describeError };
 
 /** A retryable fault that kept coming back past the configured number of retries. */
 export class RetriesExhaustedError extends Error {
-  constructor(readonly last: TwilioError, retries: number) {
-    super(`gave up after ${retries} retries: ${last.message}`);
+  constructor(
+    readonly last: TwilioError,
+    readonly retries: number,
+  ) {
+    super(`gave up after ${retries} retries: ${describeTwilioError(last)}`);
     this.name = 'RetriesExhaustedError';
   }
 }
@@ -22,11 +27,4 @@ export class CrawlTooLongError extends Error {
     super(`the crawl read ${maxPages} pages (CRAWL_MAX_PAGES) and the upstream still names a next one`);
     this.name = 'CrawlTooLongError';
   }
-}
-
-/** Short, secret-free text for sync_runs.error and logs. */
-export function describeError(e: unknown): string {
-  if (e instanceof TwilioError) return `${e.name}${e.status ? ` ${e.status}` : ''}${e.code ? `/${e.code}` : ''}: ${e.message}`;
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
 }

@@ -1,6 +1,7 @@
 import { ServicesRepository, TwilioAccounts } from '@app/accounts';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
+import { CrawlEnd, MirrorMetrics } from '@app/metrics';
 import { Attempts, CrawlRunRef, MirrorWriter, ObservedUser, observeUsers, Rejection, WriteScope } from '@app/mirror-writer';
 import { TwilioClient, TwilioRateLimitError } from '@app/twilio';
 import { Inject, Injectable } from '@nestjs/common';
@@ -8,6 +9,7 @@ import { Logger } from 'pino';
 import { classifyCrawlError } from './classify-crawl-error';
 import { CrawlLocks } from './crawl-lock';
 import { CrawlOutcome, CrawlRequest } from './crawl-outcome';
+import { CrawlProgress } from './crawl-progress';
 import { CrawlTooLongError, describeError, PagingLoopError } from './crawl-errors';
 import { DeletionSweep } from './deletion-sweep.service';
 import { fetchEnvelopeWithRetry, FetchedEnvelope, PageFetchError, RetryPolicy } from './page-fetch';
@@ -54,6 +56,7 @@ export class CrawlRun {
     private readonly writer: MirrorWriter,
     private readonly sweep: DeletionSweep,
     private readonly locks: CrawlLocks,
+    private readonly metrics: MirrorMetrics,
   ) {
     this.retry = { maxRetries: config.sync.maxRetries, baseMs: config.sync.retryBaseMs, capMs: config.sync.retryCapMs };
     this.maxPages = config.sync.maxPages;
@@ -91,6 +94,7 @@ export class CrawlRun {
     const log = this.logger.child({ accountSid, serviceSid, runId: run.id, jobId: request.jobId });
     log.info({ resumed: resumed || run.pages > 0, checkpoint: run.checkpointUrl, attempt: request.attempt }, 'crawl started');
     if (run.note) log.warn({ note: run.note }, 'crawl restarted from the first page');
+    const progress = new CrawlProgress({ pages: run.pages, users: run.usersSeen }, await this.runs.lastSucceededPages(serviceSid));
 
     let pageNo = run.pages;
     // Most pages of most crawls are unchanged: after one that was, the next is first tried as a no-op.
@@ -128,6 +132,9 @@ export class CrawlRun {
         });
         expectUnchanged = result.created + result.updated === 0;
         pageNo++;
+        this.metrics.pageWritten(serviceSid, result);
+        const report = progress.pageWritten(result.users);
+        if (report) log.info(report, 'crawl progress');
         for (const r of result.rejected) log.warn({ page: pageNo, sid: r.sid, reason: r.reason }, 'user record rejected');
         log.debug({ page: pageNo, users: page.users.length, created: result.created, updated: result.updated }, 'page written');
         await hooks.onPageWritten();
@@ -148,6 +155,7 @@ export class CrawlRun {
       // The account first: whoever waits for the run to finish then finds the account's health settled too.
       await this.services.markAccount(accountSid, 'ok', null);
       const finished = await this.runs.finish(run.id, 'succeeded', null, { endCrawl: run.crawlId });
+      this.recordEnd('succeeded', finished);
       await this.services.recordRun(serviceSid, accountSid, run.id, 'succeeded', await this.sweep.liveCount(serviceSid));
       log.info(
         { pages: finished.pages, users: finished.usersSeen, created: finished.created, updated: finished.updated, deleted, requests: finished.requests, throttled: finished.throttled },
@@ -172,6 +180,11 @@ export class CrawlRun {
     };
   }
 
+  /** A run ended: its duration, start to end, as the database recorded both. */
+  private recordEnd(outcome: CrawlEnd, run: { startedAt: Date; finishedAt: Date | null }): void {
+    if (run.finishedAt) this.metrics.crawlEnded(outcome, (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000);
+  }
+
   /** What the error means for the run, the account and the job (classifyCrawlError), written down. */
   private async settle(e: unknown, request: CrawlRequest, runId: string, crawlId: string, pages: number, log: Logger): Promise<CrawlOutcome> {
     const handling = classifyCrawlError(e, request.finalAttempt);
@@ -179,11 +192,11 @@ export class CrawlRun {
     if (e instanceof PageFetchError) await this.runs.recordAttempts(runId, e.attempts.requests, e.attempts.throttled, e.attempts.retries);
     if (handling.accountStatus === 'unhealthy') await this.services.markAccount(request.accountSid, 'unhealthy', error);
     if (handling.runStatus === 'failed') {
-      await this.runs.finish(runId, 'failed', error, handling.checkpoint === 'drop' ? { endCrawl: crawlId, dropCheckpoint: true } : {});
+      this.recordEnd('failed', await this.runs.finish(runId, 'failed', error, handling.checkpoint === 'drop' ? { endCrawl: crawlId, dropCheckpoint: true } : {}));
       await this.services.recordRun(request.serviceSid, request.accountSid, runId, 'failed', null);
     }
     if (handling.runStatus === 'removed') {
-      await this.runs.finish(runId, 'removed', error);
+      this.recordEnd('removed', await this.runs.finish(runId, 'removed', error));
       await this.services.recordRun(request.serviceSid, request.accountSid, runId, 'removed', null);
     }
 

@@ -1,3 +1,4 @@
+import { MirrorMetrics } from '@app/metrics';
 import { CrawlRunRef, MirrorWriter, observeUsers, WriteScope } from '@app/mirror-writer';
 import { ReadUser, TwilioClient, TwilioNotFoundError } from '@app/twilio';
 import { Injectable } from '@nestjs/common';
@@ -21,6 +22,7 @@ export class DeletionSweep {
     private readonly sweep: SweepRepository,
     private readonly runs: SyncRunsRepository,
     private readonly writer: MirrorWriter,
+    private readonly metrics: MirrorMetrics,
   ) {}
 
   /** `signal`: the crawl must stop (its lock was lost): no further batch starts, fetches in flight are aborted. */
@@ -50,10 +52,16 @@ export class DeletionSweep {
       signal?.throwIfAborted();
       if (found.length) {
         const users = found.flatMap((f) => observeUsers([f.user], scope.serviceSid, { readAt: f.requestedAt }));
-        await this.writer.apply({ kind: 'fetched', scope, run, users });
+        const written = await this.writer.apply({ kind: 'fetched', scope, run, users });
+        // Counted as the run counts them (sync_runs.created/updated): found users that had not changed are not.
+        this.metrics.usersWritten(scope.serviceSid, { created: written.created, updated: written.updated, deleted: 0, unchanged: 0, rejected: [] });
         log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
       }
-      if (gone.length) deleted += (await this.writer.apply({ kind: 'gone', scope, run, sids: gone, readAt: batchSentFrom })).deleted;
+      if (gone.length) {
+        const tombstoned = await this.writer.apply({ kind: 'gone', scope, run, sids: gone, readAt: batchSentFrom });
+        this.metrics.usersWritten(scope.serviceSid, tombstoned);
+        deleted += tombstoned.deleted;
+      }
     }
     if (deleted) log.info({ deleted }, 'deletions confirmed and tombstoned');
     return deleted;

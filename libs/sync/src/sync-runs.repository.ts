@@ -67,6 +67,15 @@ export class SyncRunsRepository {
     return n;
   }
 
+  /** Pages of the service's last successful run: what a run in progress is measured against (null before the first). */
+  async lastSucceededPages(serviceSid: string): Promise<number | null> {
+    const rows = await this.pg.rows<{ pages: number }>(
+      `SELECT pages FROM sync_runs WHERE service_sid = $1 AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+      [serviceSid],
+    );
+    return rows[0]?.pages ?? null;
+  }
+
   /** Requests that did not produce a page (429s, retried faults) still count. */
   async recordAttempts(runId: string, requests: number, throttled: number, retries: number): Promise<void> {
     if (!requests && !throttled && !retries) return;

@@ -1,5 +1,6 @@
 import { AccountsModule } from '@app/accounts';
 import { DatabaseModule } from '@app/database';
+import { MetricsModule } from '@app/metrics';
 import { MirrorWriterModule } from '@app/mirror-writer';
 import { Module } from '@nestjs/common';
 import { CrawlLocks } from './crawl-lock';
@@ -10,7 +11,7 @@ import { SyncRunsRepository } from './sync-runs.repository';
 
 /** Crawling a service into the mirror (CrawlRun), with its runs, locks and deletion sweep. */
 @Module({
-  imports: [AccountsModule, DatabaseModule, MirrorWriterModule],
+  imports: [AccountsModule, DatabaseModule, MirrorWriterModule, MetricsModule],
   providers: [SyncRunsRepository, SweepRepository, DeletionSweep, CrawlLocks, CrawlRun],
   exports: [CrawlRun],
 })

@@ -52,7 +52,7 @@ export function fakeUpstream(pages: number, failures: Record<string, TwilioError
         page: n,
         pageSize: 2,
         records: [user(2 * n), user(2 * n + 1)],
-        requestedAt: Date.now(),
+        requestedAt: 0, // not the clock: some tests count its reads
       };
     },
     readUsers(e: UsersEnvelope) {
@@ -74,7 +74,7 @@ export interface FakeRun {
   attempts: { requests: number; throttled: number; retries: number };
 }
 
-export function fakeRuns(start: Partial<FakeRun> = {}) {
+export function fakeRuns(start: Partial<FakeRun> = {}, lastSucceededPages: number | null = null) {
   const run: FakeRun = { id: '7', crawlId: '7', status: 'running', checkpointUrl: pageUrl(0), pages: 0, error: null, attempts: { requests: 0, throttled: 0, retries: 0 }, ...start };
   return {
     run,
@@ -86,7 +86,11 @@ export function fakeRuns(start: Partial<FakeRun> = {}) {
         run.status = status;
         run.error = error;
         run.finishOpts = opts;
-        return { ...run, usersSeen: 0, created: 0, updated: 0, requests: 0, throttled: 0 };
+        // A run of 90 s, as the database would record its start and end.
+        return { ...run, usersSeen: 0, created: 0, updated: 0, requests: 0, throttled: 0, startedAt: new Date('2026-01-01T00:00:00Z'), finishedAt: new Date('2026-01-01T00:01:30Z') };
+      },
+      async lastSucceededPages() {
+        return lastSucceededPages;
       },
       async recordAttempts(_id: string, requests: number, throttled: number, retries: number) {
         run.attempts.requests += requests;

@@ -1,4 +1,5 @@
 import { TwilioAccounts, ServicesRepository } from '@app/accounts';
+import { MirrorMetrics } from '@app/metrics';
 import { MirrorWriter } from '@app/mirror-writer';
 import { TwilioAuthError, TwilioNotFoundError, TwilioRateLimitError, TwilioRequestError, TwilioServerError } from '@app/twilio';
 import { CrawlLocks } from '../src/crawl-lock';
@@ -6,15 +7,21 @@ import { CrawlRequest } from '../src/crawl-outcome';
 import { CrawlRun } from '../src/crawl-run';
 import { DeletionSweep } from '../src/deletion-sweep.service';
 import { SyncRunsRepository } from '../src/sync-runs.repository';
+import pino, { Logger } from 'pino';
+import { Writable } from 'node:stream';
+import { parsePrometheusText, valueOf } from '../../../test/support/prometheus-text';
 import { ACCOUNT, config, fakeLocks, fakeRuns, fakeServices, fakeUpstream, fakeWriter, pageUrl, SERVICE, silentLogger } from './crawl-fakes';
 
 const REQUEST: CrawlRequest = { accountSid: ACCOUNT, serviceSid: SERVICE, trigger: 'manual', finalAttempt: false };
 const http = (status: number, code: number | null = null) => ({ status, code, url: pageUrl(1), twilioMessage: null });
 
 /** CrawlRun with every boundary faked: what it writes, records and answers for each way a crawl can go. */
-function crawlRun(opts: { pages?: number; failures?: Parameters<typeof fakeUpstream>[1]; onApply?: Parameters<typeof fakeWriter>[0]; held?: boolean; sweepDeletes?: number } = {}) {
+function crawlRun(
+  opts: { pages?: number; failures?: Parameters<typeof fakeUpstream>[1]; onApply?: Parameters<typeof fakeWriter>[0]; held?: boolean; sweepDeletes?: number; lastSucceededPages?: number; logger?: Logger } = {},
+) {
   const upstream = fakeUpstream(opts.pages ?? 3, opts.failures);
-  const runs = fakeRuns();
+  const runs = fakeRuns({}, opts.lastSucceededPages ?? null);
+  const metrics = new MirrorMetrics();
   const writer = fakeWriter(opts.onApply);
   const services = fakeServices();
   const locks = fakeLocks({ held: opts.held });
@@ -31,15 +38,17 @@ function crawlRun(opts: { pages?: number; failures?: Parameters<typeof fakeUpstr
   const accounts = { client: () => upstream.client, pageSize: 2 };
   const crawl = new CrawlRun(
     config,
-    silentLogger,
+    opts.logger ?? silentLogger,
     accounts as unknown as TwilioAccounts,
     services.repo as unknown as ServicesRepository,
     runs.repo as unknown as SyncRunsRepository,
     writer.writer as unknown as MirrorWriter,
     sweep as unknown as DeletionSweep,
     locks.locks as unknown as CrawlLocks,
+    metrics,
   );
-  return { crawl, upstream, run: runs.run, applied: writer.applied, services: services.calls, locks: locks.state, sweeps };
+  const scrape = async () => parsePrometheusText(await metrics.registry.metrics());
+  return { crawl, upstream, run: runs.run, applied: writer.applied, services: services.calls, locks: locks.state, sweeps, scrape };
 }
 
 describe('CrawlRun', () => {
@@ -167,6 +176,52 @@ describe('CrawlRun', () => {
     expect(await outcome).toMatchObject({ kind: 'failed', handling: { jobAction: 'retry' } });
     expect(t.applied).toHaveLength(1);
     expect(t.sweeps).toHaveLength(0);
+  });
+
+  it('counts each written page and its users by outcome, and the run\'s duration when it ends', async () => {
+    const t = crawlRun({ pages: 3, onApply: (o) => (o.kind === 'page' && o.nextUrl === null ? { created: 0, unchanged: 1, updated: 1, rejected: [{ sid: 'US1', reason: 'bad' }] } : undefined) });
+    await t.crawl.execute(REQUEST);
+    const m = await t.scrape();
+    expect(valueOf(m, 'twilio_mirror_pages_total', { service_sid: SERVICE })).toBe(3);
+    const users = (outcome: string) => valueOf(m, 'twilio_mirror_users_total', { service_sid: SERVICE, outcome });
+    expect(['created', 'updated', 'unchanged', 'deleted', 'rejected'].map(users)).toEqual([4, 1, 1, 0, 1]);
+    expect(valueOf(m, 'twilio_mirror_crawl_duration_seconds_count', { outcome: 'succeeded' })).toBe(1);
+    expect(valueOf(m, 'twilio_mirror_crawl_duration_seconds_sum', { outcome: 'succeeded' })).toBe(90); // finishedAt - startedAt
+  });
+
+  it('records the duration of a run that ends failed or removed, and none for a run left open', async () => {
+    const failed = crawlRun({ failures: { [pageUrl(0)]: new TwilioAuthError(http(401, 20003)) } });
+    await failed.crawl.execute(REQUEST);
+    expect(valueOf(await failed.scrape(), 'twilio_mirror_crawl_duration_seconds_count', { outcome: 'failed' })).toBe(1);
+
+    const throttled = crawlRun({ failures: { [pageUrl(1)]: new TwilioRateLimitError({ ...http(429, 20429), retryAfterMs: 10 }) } });
+    await throttled.crawl.execute(REQUEST);
+    const m = await throttled.scrape();
+    expect(valueOf(m, 'twilio_mirror_crawl_duration_seconds_count')).toBe(0);
+    expect(valueOf(m, 'twilio_mirror_pages_total', { service_sid: SERVICE })).toBe(1);
+  });
+
+  it('logs its progress every 10 s: pages against the last successful run, users, users/s and an ETA', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _e, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const clock = jest.spyOn(Date, 'now').mockImplementation(() => (now += 1_000)); // every look at the clock: a second later
+    try {
+      const t = crawlRun({ pages: 40, lastSucceededPages: 50, logger });
+      await t.crawl.execute(REQUEST);
+    } finally {
+      clock.mockRestore();
+    }
+    const progress = lines.filter((l) => l.msg === 'crawl progress');
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    for (const p of progress) {
+      expect(p).toMatchObject({ serviceSid: SERVICE, runId: '7', expectedPages: 50, pages: expect.any(Number), users: expect.any(Number), usersPerSecond: expect.any(Number), etaSeconds: expect.any(Number) });
+      expect(p.users).toBe((p.pages as number) * 2); // 2 users a page
+      expect(p.pages as number).toBeLessThan(40);
+    }
+    const pages = progress.map((p) => p.pages as number);
+    expect(pages).toEqual([...pages].sort((a, b) => a - b)); // forward only
+    expect(new Set(pages).size).toBe(pages.length);
   });
 
   it('yields its job at a checkpoint when asked to (other crawls wait), and never after the last page', async () => {

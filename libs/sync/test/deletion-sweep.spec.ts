@@ -1,8 +1,10 @@
+import { MirrorMetrics } from '@app/metrics';
 import { MirrorWriter } from '@app/mirror-writer';
 import { TwilioClient, TwilioNotFoundError, TwilioRateLimitError } from '@app/twilio';
 import { DeletionSweep } from '../src/deletion-sweep.service';
 import { SweepRepository } from '../src/sweep.repository';
 import { SyncRunsRepository } from '../src/sync-runs.repository';
+import { parsePrometheusText, valueOf } from '../../../test/support/prometheus-text';
 import { ACCOUNT, fakeRuns, fakeWriter, SERVICE, silentLogger, user } from './crawl-fakes';
 
 const SCOPE = { accountSid: ACCOUNT, serviceSid: SERVICE };
@@ -28,8 +30,9 @@ function sweepOf(candidates: string[], answers: Record<string, 'found' | Error>)
       throw a;
     },
   } as unknown as TwilioClient;
-  const sweep = new DeletionSweep(repo as unknown as SweepRepository, runs.repo as unknown as SyncRunsRepository, writer.writer as unknown as MirrorWriter);
-  return { sweep, client, applied: writer.applied, fetched, run: runs.run };
+  const metrics = new MirrorMetrics();
+  const sweep = new DeletionSweep(repo as unknown as SweepRepository, runs.repo as unknown as SyncRunsRepository, writer.writer as unknown as MirrorWriter, metrics);
+  return { sweep, client, applied: writer.applied, fetched, run: runs.run, scrape: async () => parsePrometheusText(await metrics.registry.metrics()) };
 }
 
 describe('DeletionSweep', () => {
@@ -41,6 +44,11 @@ describe('DeletionSweep', () => {
       ['gone', [sid(1), sid(3)]],
     ]);
     expect(t.run.attempts.requests).toBe(3); // one point fetch each
+    // The users it wrote count like a page's: the run's counters and the metrics agree.
+    const m = await t.scrape();
+    expect(valueOf(m, 'twilio_mirror_users_total', { service_sid: SERVICE, outcome: 'deleted' })).toBe(2);
+    expect(valueOf(m, 'twilio_mirror_users_total', { service_sid: SERVICE, outcome: 'created' })).toBe(1);
+    expect(valueOf(m, 'twilio_mirror_pages_total')).toBe(0);
   });
 
   it('takes a bare 404 (a proxy, a wrong path) as doubt: it stops and deletes nothing', async () => {

@@ -51,6 +51,19 @@ describe('sync repositories', () => {
     await runs.finish(c.run.id, 'succeeded', null, { endCrawl: c.run.crawlId });
   });
 
+  it("measures a crawl against the pages of the service's last successful run, not a failed one", async () => {
+    const other = 'IS' + '9'.repeat(32);
+    expect(await runs.lastSucceededPages(other)).toBeNull();
+    const ok = await runs.startOrResume(AC, other, 'manual', 'https://first');
+    await ds.query('UPDATE sync_runs SET pages = 12 WHERE id = $1', [ok.run.id]);
+    await runs.finish(ok.run.id, 'succeeded', null, { endCrawl: ok.run.crawlId });
+    const failed = await runs.startOrResume(AC, other, 'manual', 'https://first');
+    await ds.query('UPDATE sync_runs SET pages = 3 WHERE id = $1', [failed.run.id]);
+    await runs.finish(failed.run.id, 'failed', 'boom', { endCrawl: failed.run.crawlId, dropCheckpoint: true });
+    expect(await runs.lastSucceededPages(other)).toBe(12);
+    expect(await runs.lastSucceededPages(IS)).toBe(0); // its own: the earlier tests' runs, of no pages
+  });
+
   it('counts requests that did not produce a page', async () => {
     const r = await runs.startOrResume(AC, IS, 'manual', 'https://first');
     await runs.recordAttempts(r.run.id, 3, 1, 2);

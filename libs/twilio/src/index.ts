@@ -32,3 +32,4 @@ export type {
   TwilioServiceWebhookConfig,
   WebhookConfigUpdate,
 } from './twilio.types';
+export { describeError, describeTwilioError } from './describe-error';

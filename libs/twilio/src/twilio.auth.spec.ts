@@ -1,4 +1,4 @@
-import { authMaterial, redactSecrets } from './twilio.auth';
+import { authMaterial } from './twilio.auth';
 
 const AC = `AC${'1'.repeat(32)}`;
 
@@ -24,7 +24,15 @@ describe('authMaterial', () => {
   it('redacts the secret and the encoded header wherever they appear', () => {
     const m = authMaterial({ kind: 'token', accountSid: AC, authToken: 'se cret/+tok' });
     const text = `a ${m.header} b se cret/+tok c ${encodeURIComponent('se cret/+tok')}`;
-    const out = redactSecrets(text, m.secrets);
+    const out = m.redactor.redact(text);
     expect(out).toBe('a Basic [REDACTED] b [REDACTED] c [REDACTED]');
+  });
+
+  it('redacts what is left of the secret when it comes back cut, re-cased or base64-encoded on its own', () => {
+    const token = 'f00dfeed0123456789abcdefdeadbeef';
+    const m = authMaterial({ kind: 'token', accountSid: AC, authToken: token });
+    for (const echo of [token.slice(3), token.toUpperCase(), Buffer.from(token).toString('base64'), Buffer.from(`x${AC}:${token}`).toString('base64')]) {
+      expect(m.redactor.redact(`echo ${echo} end`)).toMatch(/^echo (\S{0,7})\[REDACTED\](\S{0,7}) end$/);
+    }
   });
 });

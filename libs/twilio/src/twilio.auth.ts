@@ -1,11 +1,12 @@
+import { SecretRedactor } from '@app/redaction';
 import type { TwilioAuth } from './twilio.types';
 
 export interface AuthMaterial {
   accountSid: string;
   /** Value of the Authorization header. */
   header: string;
-  /** Every string whose appearance in a message would leak the credentials (the secret and its encodings). */
-  secrets: string[];
+  /** Redacts the secret in any form (cut, re-cased, URL-encoded, base64 alone or as the Basic pair). */
+  redactor: SecretRedactor;
 }
 
 /**
@@ -16,17 +17,9 @@ export function authMaterial(auth: TwilioAuth): AuthMaterial {
   const [user, secret] = auth.kind === 'token' ? [auth.accountSid, auth.authToken] : [auth.apiKeySid, auth.apiKeySecret];
   if (!auth.accountSid) throw new TypeError('Twilio auth: accountSid is required');
   if (!user || !secret) throw new TypeError(`Twilio auth (${auth.kind}): username and secret are required`);
-  const encoded = Buffer.from(`${user}:${secret}`, 'utf8').toString('base64');
   return {
     accountSid: auth.accountSid,
-    header: `Basic ${encoded}`,
-    secrets: [encoded, secret, encodeURIComponent(secret)].filter((s, i, all) => s.length >= 4 && all.indexOf(s) === i),
+    header: `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`,
+    redactor: new SecretRedactor([{ value: secret, users: [user] }]),
   };
-}
-
-/** Replaces any credential material in text that came from the wire or a low-level error before it is kept. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
-  return out;
 }

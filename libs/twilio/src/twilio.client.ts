@@ -5,7 +5,7 @@ import { foreignUrlProblem, ListEnvelope, MAX_PAGE_SIZE, parseJsonBody, parseLis
 import { parseRetryAfter } from './retry-after.parser';
 import { parseService } from './service.parser';
 import { parseServiceWebhookConfig, parseWebhookConfig } from './webhook-config.parser';
-import { authMaterial, redactSecrets, type AuthMaterial } from './twilio.auth';
+import { authMaterial, type AuthMaterial } from './twilio.auth';
 import {
   errorForStatus,
   TwilioError,
@@ -248,7 +248,7 @@ export class TwilioClient {
       if (!parsed.ok) fail(parsed.reason);
       const envelope = parsed.value;
       // Followed, stored as the checkpoint and shown in errors: an upstream echoing a credential into it must not.
-      if (envelope.nextPageUrl !== null && this.#redact(envelope.nextPageUrl) !== envelope.nextPageUrl) fail('meta.next_page_url carries a credential');
+      if (envelope.nextPageUrl !== null && this.#auth.redactor.containsSecret(envelope.nextPageUrl)) fail('meta.next_page_url carries a credential');
       return { ...envelope, url };
     }, sent);
   }
@@ -412,7 +412,7 @@ export class TwilioClient {
   }
 
   #redact(text: string): string {
-    return redactSecrets(text, this.#auth.secrets);
+    return this.#auth.redactor.redact(text);
   }
 
   #warn(obj: object, msg: string): void {

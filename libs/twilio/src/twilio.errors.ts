@@ -10,6 +10,8 @@ export interface TwilioErrorInit {
   status: number | null;
   code?: number | null;
   moreInfo?: string | null;
+  /** Twilio's `message`, already redacted. */
+  twilioMessage?: string | null;
   /** Credential-free URL of the attempt. */
   url: string;
   method?: string;
@@ -21,6 +23,8 @@ export class TwilioError extends Error {
   /** Twilio's error code (e.g. 20003, 20404, 20429), when the body carried one. */
   readonly code: number | null;
   readonly moreInfo: string | null;
+  /** Twilio's free-text `message` (redacted), kept apart so a stored error can do without it. */
+  readonly twilioMessage: string | null;
   readonly retryable: boolean;
   readonly url: string;
   readonly method: string;
@@ -31,6 +35,7 @@ export class TwilioError extends Error {
     this.status = init.status;
     this.code = init.code ?? null;
     this.moreInfo = init.moreInfo ?? null;
+    this.twilioMessage = init.twilioMessage ?? null;
     this.retryable = retryable;
     this.url = init.url;
     this.method = init.method ?? 'GET';
@@ -50,8 +55,6 @@ function describe(status: number, code: number | null | undefined, twilioMessage
 
 export interface TwilioHttpErrorInit extends TwilioErrorInit {
   status: number;
-  /** Twilio's `message`, already redacted. */
-  twilioMessage?: string | null;
 }
 
 /** 429: the request was never processed; always safe to retry. */

@@ -83,6 +83,34 @@ describe('TwilioClient credential hygiene', () => {
     for (const c of logger.calls) expectNoSecret(c, AUTH_TOKEN, BASIC, head);
   });
 
+  it('keeps out what is left of the token when the upstream echoes it cut, re-cased or base64-encoded on its own', async () => {
+    const logger = recordingLogger();
+    const client = new TwilioClient({ baseUrl: upstream.base, auth: { kind: 'token', accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }, logger });
+    const echo = [AUTH_TOKEN.slice(3), AUTH_TOKEN.slice(0, -3).toUpperCase(), Buffer.from(AUTH_TOKEN).toString('base64'), Buffer.from(`x${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')].join(' ');
+    const scenarios: Array<(req: any, res: any, base: string) => void> = [
+      (req, res) => json(res, 401, { code: 20003, message: echo, more_info: `https://www.twilio.com/docs/errors/20003?e=${echo}` }),
+      (req, res) => json(res, 500, { message: echo }),
+      (req, res) => raw(res, 200, `<html>${echo}</html>`),
+      (req, res, base) => json(res, 200, usersPage([twilioUser(1, base, { sid: echo })], base + req.url, null)),
+      (req, res, base) => json(res, 200, usersPage([], base + req.url, `${base}/v1/Services/${SERVICE_SID}/Users?PageSize=50&PageToken=${AUTH_TOKEN.slice(2, 12)}`)),
+    ];
+    const errors: unknown[] = [];
+    try {
+      for (const s of scenarios) {
+        upstream.handler = s;
+        errors.push(await client.fetchUsersPage(SERVICE_SID).then((p) => p, (e: unknown) => e));
+      }
+    } finally {
+      await client.close();
+    }
+    expect(errors.filter((e) => e instanceof TwilioError)).toHaveLength(4);
+    expect(String(errors[4])).toMatch(/next_page_url carries a credential/);
+    const windows = Array.from({ length: AUTH_TOKEN.length - 7 }, (_, i) => AUTH_TOKEN.slice(i, i + 8).toLowerCase());
+    for (const x of [...errors, ...logger.calls]) {
+      for (const text of renderings(x)) for (const w of windows) expect(text.toLowerCase()).not.toContain(w);
+    }
+  });
+
   it('sends the API key sid, not the account sid, as the Basic username', async () => {
     upstream.handler = (req, res, base) => json(res, 200, usersPage([], base + req.url, null));
     const client = new TwilioClient({

@@ -135,7 +135,7 @@ export function fakeUser(n: number, name = `User ${n}`): MirrorUser {
 export function createdChanges(from: number, count: number): UserChange[] {
   return Array.from({ length: count }, (_, i) => {
     const after = fakeUser(from + i);
-    return { op: 'created' as const, before: null, after, changed: ['identity', 'friendly_name'] as UserChange['changed'] };
+    return { op: 'created' as const, before: null, after, changed: ['identity', 'friendly_name'] as UserChange['changed'], version: 1 };
   });
 }
 

@@ -1,8 +1,8 @@
 /** Well-known credentials of the account every simulator starts with, so demos and tests need no setup. */
 export const SIM_DEFAULT_ACCOUNT_SID = 'AC11111111111111111111111111111111';
-export const SIM_DEFAULT_AUTH_TOKEN = 'simauthtoken00000000000000000000';
+export const SIM_DEFAULT_AUTH_TOKEN = 'simauthtoken5f3a9c2e71b84d06e9c1';
 export const SIM_DEFAULT_API_KEY_SID = 'SK11111111111111111111111111111111';
-export const SIM_DEFAULT_API_KEY_SECRET = 'simapikeysecret00000000000000000';
+export const SIM_DEFAULT_API_KEY_SECRET = 'simapikeysecret7d41e8b2c95a03f6e';
 
 /** DI token of the resolved SimulatorConfig. */
 export const SIM_CONFIG = Symbol('SIM_CONFIG');

@@ -25,6 +25,10 @@ export class UserEntity {
   @Column({ type: 'jsonb', nullable: true })
   attributes: unknown;
 
+  /** The attributes exactly as Twilio sent them (migration ExactAttributesAndErasure); `attributes` is their value. */
+  @Column({ name: 'attributes_text', type: 'text', nullable: true })
+  attributesText: string | null;
+
   @Column({ name: 'is_online', type: 'boolean', nullable: true })
   isOnline: boolean | null;
 
@@ -58,6 +62,10 @@ export class UserEntity {
 
   @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
   deletedAt: Date | null;
+
+  /** When this tombstone's identity, friendly name and attributes were erased. */
+  @Column({ name: 'personal_data_erased_at', type: 'timestamptz', nullable: true })
+  personalDataErasedAt: Date | null;
 
   /** See migration ObservationOrder: when the request that read the stored state was sent. */
   @Column({ name: 'observed_at', type: 'timestamptz', nullable: true })

@@ -12,6 +12,8 @@ export interface RetainedWindow {
   from: bigint;
   /** The last sequence ever assigned: no consumer of this database can have seen a later one. */
   last: bigint;
+  /** The relay's watermark: every event up to it is published. */
+  publishedThrough: bigint;
 }
 
 /**
@@ -42,12 +44,19 @@ export class EventsFeedRepository {
     );
   }
 
+  /** The position just before the oldest retained event (null: the outbox is empty). */
+  async beforeOldest(): Promise<string | null> {
+    const [row] = await this.sql(`SELECT (min(sequence) - 1)::text AS position FROM user_events`);
+    return row.position;
+  }
+
   /** The retained window, in one snapshot. */
   async retainedWindow(): Promise<RetainedWindow> {
     const [row] = await this.sql(
-      `SELECT (SELECT min(sequence) FROM user_events)::text AS oldest, (SELECT last FROM event_sequence)::text AS last`,
+      `SELECT (SELECT min(sequence) FROM user_events)::text AS oldest, (SELECT last FROM event_sequence)::text AS last,
+              (SELECT published_through FROM relay_state)::text AS through`,
     );
     const last = BigInt(row.last);
-    return { from: row.oldest !== null ? BigInt(row.oldest) : last + 1n, last };
+    return { from: row.oldest !== null ? BigInt(row.oldest) : last + 1n, last, publishedThrough: BigInt(row.through) };
   }
 }

@@ -2,24 +2,19 @@ import { APP_CONFIG, AppConfig } from '@app/config';
 import { BadRequestException, GoneException, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { toStructuredJson } from '../cloud-event';
-import { RelayRow } from '../user-event-row';
 import { EventsFeedRepository } from './events-feed.repository';
+import { EventFilter, FeedPage } from './feed-page';
+import { FEED_READ_ROWS, FeedPageReader } from './feed-page-reader';
 import { PublicationListener } from './publication-listener.service';
+import type { ReplayPacer } from './replay-pacer';
 
-/** How often a waiting request looks again even without a NOTIFY (one lost while reconnecting). */
-export const FEED_FALLBACK_POLL_MS = 250;
-
-export interface FeedRead {
-  /** `data` still Postgres's JSON text: written with toStructuredJson, as the relay writes the stream. */
-  rows: RelayRow[];
-  /** Where the next read starts: the last row's sequence, or the (resolved) `after` when there was none. */
-  nextAfter: string;
-}
-
-/** A long-poll answer as JSON text, in EventsPageDto's shape: `{events, next_after}`. */
-export function feedPageJson(read: FeedRead): string {
-  return `{"events":[${read.rows.map(toStructuredJson).join(',')}],"next_after":${JSON.stringify(read.nextAfter)}}`;
+export interface ReadOptions {
+  /**
+   * The caller waits for events when there are none (SSE, a long-poll with `wait`): a position at the published
+   * watermark then answers empty without a query. A read that answers at once (`wait=0`) always asks Postgres,
+   * since this process may learn of a publication a moment after a client did.
+   */
+  waiting?: boolean;
 }
 
 /**
@@ -29,51 +24,84 @@ export function feedPageJson(read: FeedRead): string {
  * `after` can only mean pruned events: the consumer missed them and is told so (410), never skipped ahead. An
  * `after` beyond the last sequence ever assigned cannot come from this database (the position is another
  * database's, or this one was reset): waiting would answer nothing forever, so the consumer is told (400).
+ *
+ * Waiting costs no query: waiters sleep on the process's published watermark (PublicationListener) until it
+ * passes their position, and the reads they then make are shared (FeedPageReader).
  */
 @Injectable()
 export class EventsFeedService {
   private readonly events: EventsFeedRepository;
+  private readonly pages: FeedPageReader;
 
   constructor(
     @InjectDataSource() ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly notifier: PublicationListener,
+    private readonly publications: PublicationListener,
   ) {
     this.events = new EventsFeedRepository((sql, params) => ds.query(sql, params));
+    this.pages = new FeedPageReader(this.events);
   }
 
-  /** Long-poll: answers as soon as there is an event after `after`, or empty after `waitMs`; see feedPageJson. */
-  async pageJson(after: string | null, limit: number, waitMs: number, signal?: AbortSignal): Promise<string> {
+  /** Page queries sent to Postgres (shared reads count once), for tests. */
+  get readQueryCount(): number {
+    return this.pages.queryCount;
+  }
+
+  /**
+   * Long-poll: answers as soon as there is an event after `after`, or empty after `waitMs`, as JSON text in
+   * EventsPageDto's shape. `pacer` holds a replaying client to its rate.
+   */
+  async pageJson(after: string | null, limit: number, waitMs: number, signal?: AbortSignal, pacer?: ReplayPacer, filter?: EventFilter): Promise<string> {
     const deadline = Date.now() + waitMs;
-    let cursor = after;
-    for (;;) {
-      const read = await this.read(cursor, limit);
+    let page = await this.read(after, limit, { waiting: waitMs > 0 });
+    while (!page.count && !signal?.aborted) {
       const left = deadline - Date.now();
-      if (read.rows.length || left <= 0 || signal?.aborted) {
-        return feedPageJson(read);
-      }
-      cursor = read.nextAfter;
-      await this.notifier.wait(Math.min(left, FEED_FALLBACK_POLL_MS), signal);
+      if (left <= 0 || !(await this.waitBeyond(page.nextAfter, left, signal))) break;
+      page = await this.read(page.nextAfter, limit, { waiting: true });
     }
+    // Only a replay (more than a page behind) is paced: a long-poll near the head gets what was just published at once.
+    if (page.count && pacer && this.behind(page.nextAfter) > FEED_READ_ROWS) await pacer.take(page.count, signal);
+    return page.json(filter);
   }
 
   /** One read, no waiting. Throws 410 when events right after `after` were pruned, 400 when `after` is beyond the last. */
-  async read(after: string | null, limit: number): Promise<FeedRead> {
-    const rows = await this.events.publishedAfter(after, limit);
-    if (rows.length) {
-      if (after !== null && BigInt(rows[0].sequence) !== BigInt(after) + 1n) throw await this.gone(after);
-      return { rows, nextAfter: rows[rows.length - 1].sequence };
+  async read(after: string | null, limit: number, options: ReadOptions = {}): Promise<FeedPage> {
+    const position = after === null ? null : BigInt(after);
+    const watermark = this.publications.watermark;
+    // At the watermark nothing can be pruned (only published events are) nor beyond the last: no question to ask.
+    if (options.waiting && position !== null && position === watermark) return FeedPage.empty(String(position));
+
+    const page = (await this.pages.read(position === null ? null : String(position))).head(limit);
+    if (page.count) {
+      if (position !== null && BigInt(page.sequences[0]) !== position + 1n) throw await this.gone(String(position));
+      return page;
     }
     const retained = await this.events.retainedWindow();
-    if (after === null) return { rows: [], nextAfter: String(retained.from - 1n) };
-    if (BigInt(after) > retained.last) throw this.ahead(after, retained.last);
-    if (BigInt(after) + 1n < retained.from) throw await this.gone(after);
-    return { rows: [], nextAfter: after };
+    if (position === null) return FeedPage.empty(String(retained.from - 1n));
+    if (position > retained.last) throw this.ahead(String(position), retained.last);
+    if (position + 1n < retained.from) throw await this.gone(String(position));
+    // Nothing after a position below the watermark: the watermark this process holds is not the database's
+    // (it was reset under it). Take the database's, or waiters there would wake, read nothing, and wake again.
+    if (watermark !== null && position < watermark && retained.publishedThrough < watermark) {
+      this.publications.resync(retained.publishedThrough);
+    }
+    return FeedPage.empty(String(position));
   }
 
-  /** Resolves when events may have been published (or after `ms`, or on abort). */
-  waitForPublication(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.notifier.wait(ms, signal);
+  /** The process is shutting down: waits end at once, so waiting callers must stop rather than wait again. */
+  get draining(): boolean {
+    return this.publications.isDraining;
+  }
+
+  /** How many published events lie beyond `after` (0 at or past the watermark, or before it is known). */
+  behind(after: string): number {
+    const watermark = this.publications.watermark;
+    return watermark === null ? 0 : Math.max(0, Number(watermark - BigInt(after)));
+  }
+
+  /** Resolves true once events after `after` are published, false after `ms` or on abort. */
+  waitBeyond(after: string, ms: number, signal?: AbortSignal): Promise<boolean> {
+    return this.publications.waitBeyond(BigInt(after), ms, signal);
   }
 
   private ahead(after: string, last: bigint): BadRequestException {

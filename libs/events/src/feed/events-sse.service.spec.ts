@@ -2,7 +2,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Response } from 'express';
 import pino from 'pino';
-import type { EventsFeedService, FeedRead } from './events-feed.service';
+import type { EventsFeedService } from './events-feed.service';
+import { FeedPage } from './feed-page';
 import { EventsSseService } from './events-sse.service';
 
 /** Shutdown with a client that stopped reading: the stream's writes wait for a drain that never comes. */
@@ -11,7 +12,8 @@ describe('EventsSseService shutdown', () => {
     const data = JSON.stringify({ pad: 'x'.repeat(64 * 1024) }); // big events: the socket's buffers fill fast
     let sequence = 0;
     const feed = {
-      read: async (): Promise<FeedRead> => {
+      read: async (): Promise<FeedPage> => {
+        const after = String(sequence);
         const rows = Array.from({ length: 50 }, () => ({
           sequence: String(++sequence),
           id: '00000000-0000-4000-8000-000000000000',
@@ -22,11 +24,13 @@ describe('EventsSseService shutdown', () => {
           time: new Date(),
           data,
         }));
-        return { rows, nextAfter: String(sequence) };
+        return FeedPage.render(after, rows);
       },
-      waitForPublication: async () => undefined,
+      waitBeyond: async () => true,
+      behind: () => 0,
+      draining: false,
     } as unknown as EventsFeedService;
-    const sse = new EventsSseService(feed, pino({ level: 'silent' }));
+    const sse = new EventsSseService(feed, pino({ level: 'silent' }), { feed: { slowClientGraceMs: 60_000, replayRate: 1_000_000 } } as never);
 
     let served: Promise<void> | undefined;
     let responseClosed = false;

@@ -1,4 +1,4 @@
-import { BadRequestException, GoneException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, GoneException, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ApiExceptionFilter } from './api-exception.filter';
 
 function run(exception: unknown, path = '/v1/x') {
@@ -57,5 +57,8 @@ describe('ApiExceptionFilter', () => {
       status: 404,
     });
     expect(run(new Error('boom'), '/TWILIO/v1/x').body).toMatchObject({ code: 20500, status: 500, message: 'Internal Server Error' });
+    expect(JSON.stringify(run(new UnauthorizedException('anything'), '/twilio/v1/Services/IS1/Users').body)).toBe(
+      '{"code":20003,"detail":"Your AccountSid or AuthToken was incorrect.","message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { ROOT_LOGGER } from '@app/logger';
+import { ROOT_LOGGER, tokenNameOf } from '@app/logger';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { Logger } from 'pino';
@@ -85,7 +85,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       } else if (dataExceptionCode(exception)) {
         status = HttpStatus.BAD_REQUEST;
         message = 'a parameter has a value the database cannot use';
-        this.logger.warn({ code: dataExceptionCode(exception), method: req.method, path: req.path }, 'input reached the database unvalidated');
+        this.logger.warn({ code: dataExceptionCode(exception), method: req.method, path: req.path, ...tokenNameOf(req) }, 'input reached the database unvalidated');
       } else {
         status = HttpStatus.INTERNAL_SERVER_ERROR;
         message = 'internal error';
@@ -93,7 +93,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     if (status >= 500 && !(exception instanceof HttpException)) {
       // The path, not the URL: a query string is client input and may be long; headers are never logged.
-      this.logger.error({ err: exception, method: req.method, path: req.path }, 'unhandled error in the read API');
+      this.logger.error({ err: exception, method: req.method, path: req.path, ...tokenNameOf(req) }, 'unhandled error in the read API');
     }
     if (res.headersSent) {
       res.end();

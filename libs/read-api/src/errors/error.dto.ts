@@ -10,6 +10,7 @@ export class ApiErrorDto {
 /** Every error of the Twilio-compatible surface, in Twilio's shape. */
 export class TwilioErrorDto {
   @ApiProperty({ example: 20404, description: 'Twilio error code: 20001 bad request, 20003 authentication, 20404 not found' }) code: number;
+  @ApiProperty({ required: false, example: 'Your AccountSid or AuthToken was incorrect.', description: 'On 401 only, as Twilio' }) detail?: string;
   @ApiProperty({ example: 'The requested resource /Services/IS…/Users/alice was not found' }) message: string;
   @ApiProperty({ example: 'https://www.twilio.com/docs/errors/20404' }) more_info: string;
   @ApiProperty({ example: 404 }) status: number;

@@ -1,3 +1,4 @@
+import { ScopeFilter, scopeConditionSql } from '@app/auth';
 import { Injectable } from '@nestjs/common';
 import { PgConnections } from '@app/database';
 import { isoDateSql } from '../common/sql-text';
@@ -27,10 +28,12 @@ const SERVICE_STATUS = `
 export class ServicesReadRepository {
   constructor(private readonly db: PgConnections) {}
 
-  list(afterSid: string | null, limit: number): Promise<ServiceStatusDto[]> {
-    return afterSid === null
-      ? this.db.rows(`${SERVICE_STATUS} ORDER BY s.sid LIMIT $1`, [limit])
-      : this.db.rows(`${SERVICE_STATUS} WHERE s.sid > $2 ORDER BY s.sid LIMIT $1`, [limit, afterSid]);
+  /** Services in sid order after `afterSid`, those the scope covers only. */
+  list(afterSid: string | null, limit: number, scope: ScopeFilter): Promise<ServiceStatusDto[]> {
+    const values: unknown[] = [limit];
+    const where = [scopeConditionSql(scope, { account: 's.account_sid', service: 's.sid' }, (v) => `$${values.push(v)}`)];
+    if (afterSid !== null) where.push(`s.sid > $${values.push(afterSid)}`);
+    return this.db.rows(`${SERVICE_STATUS} WHERE ${where.join(' AND ')} ORDER BY s.sid LIMIT $1`, values);
   }
 
   async get(sid: string): Promise<ServiceStatusDto | null> {

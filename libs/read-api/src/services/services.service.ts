@@ -1,3 +1,4 @@
+import { AccessScope } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { CrawlQueue } from '@app/queue';
 import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
@@ -17,10 +18,11 @@ export class ServicesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async list(limit: number, cursor: string | undefined): Promise<ServicePageDto> {
+  /** The services the scope covers. */
+  async list(scope: AccessScope, limit: number, cursor: string | undefined): Promise<ServicePageDto> {
     const fingerprint = queryFingerprint(['services']);
     const after = decodeCursor(cursor, fingerprint, (a) => isSid('IS', a));
-    const rows = await this.services.list(after, limit + 1);
+    const rows = await this.services.list(after, limit + 1, scope.filter());
     const page = rows.slice(0, limit);
     return { services: page, next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null };
   }
@@ -32,7 +34,7 @@ export class ServicesService {
   }
 
   /**
-   * Enqueues a crawl now. The queue deduplicates per service, so a crawl already queued or running stands
+   * Enqueues a crawl now (ScopeGuard checked the scope and the trigger right). The queue deduplicates per service, so a crawl already queued or running stands
    * and is answered instead. A service configured in TWILIO_SERVICE_SIDS but never crawled is known too.
    */
   async triggerSync(sid: string): Promise<SyncTriggeredDto> {

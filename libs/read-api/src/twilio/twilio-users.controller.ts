@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, MethodNotAllowedException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { TwilioBasicAuth } from '@app/auth';
+import { ScopedTwilioAuth } from '../access/scope.decorators';
 import { sendJson } from '../common/json-response';
 import { requestOrigin } from '../common/request-origin';
 import { SidPipe } from '../common/sids';
@@ -13,10 +13,11 @@ import { TwilioUsersService } from './twilio-users.service';
 
 /**
  * Twilio's GET /v1/Services/{IS}/Users and /Users/{Sid} over the mirror, for code written against Twilio:
- * point the twilio SDK's `client.conversations.baseUrl` at `http(s)://<mirror>/twilio`.
+ * point the twilio SDK's `client.conversations.baseUrl` at `http(s)://<mirror>/twilio`. As on Twilio, only the
+ * services of the account the Basic user name names are there (ScopeGuard): others are 404/20404.
  */
 @ApiTags('twilio-compatible')
-@TwilioBasicAuth()
+@ScopedTwilioAuth()
 @Controller('twilio/v1/Services/:serviceSid/Users')
 export class TwilioUsersController {
   constructor(private readonly users: TwilioUsersService) {}

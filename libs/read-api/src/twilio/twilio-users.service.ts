@@ -1,6 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { TwilioUserRow, UsersRepository } from '../users/users.repository';
 import { TwilioListQuery } from './twilio-list.query';
+import { twilioNotFound } from './twilio-not-found';
 import { encodePageToken } from './twilio-page-token';
 import { TwilioUserDto, TwilioUserPageDto } from './twilio-user.dto';
 
@@ -19,7 +20,7 @@ export class TwilioUsersService {
     // The extra row says whether there is more in the direction of travel; it sits at that end.
     const items = !extra ? rows : backward ? rows.slice(1) : rows.slice(0, q.pageSize);
     if (items.length === 0 && q.cursor === null && !(await this.users.serviceKnown(serviceSid))) {
-      throw new NotFoundException(`The requested resource /Services/${serviceSid}/Users was not found`);
+      throw twilioNotFound(serviceSid);
     }
     const usersUrl = `${origin}/twilio/v1/Services/${serviceSid}/Users`;
     const pageUrl = (page: number, token: string | null) =>
@@ -44,10 +45,7 @@ export class TwilioUsersService {
 
   async fetch(origin: string, serviceSid: string, key: string): Promise<TwilioUserDto> {
     const row = await this.users.twilioFetch(serviceSid, key);
-    if (!row) {
-      const shown = key.length > 100 ? `${key.slice(0, 100)}…` : key;
-      throw new NotFoundException(`The requested resource /Services/${serviceSid}/Users/${shown} was not found`);
-    }
+    if (!row) throw twilioNotFound(serviceSid, key);
     return toTwilioUser(`${origin}/twilio/v1/Services/${serviceSid}/Users`, row, true);
   }
 }

@@ -20,10 +20,23 @@ export class MirrorUserDto implements MirrorUser {
   @ApiProperty({ example: '2025-11-27T10:00:00.123Z' }) first_seen_at: string;
   @ApiProperty({ example: '2025-11-27T10:00:00.123Z', description: 'When the mirror last saw this user change' }) changed_at: string;
   @ApiProperty({ nullable: true, type: String, description: 'Set when the user was confirmed deleted upstream' }) deleted_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "Set when the tombstone's personal data (identity, friendly_name, attributes) was erased: DELETED_USER_RETENTION_DAYS after deleted_at, or on request",
+  })
+  personal_data_erased_at: string | null;
 }
 
 export class MirrorUserPageDto {
   @ApiProperty({ type: [MirrorUserDto] }) users: MirrorUserDto[];
   @ApiProperty({ nullable: true, type: String, description: 'Pass as ?cursor= (with the same filters) for the next page; null on the last page' })
   next_cursor: string | null;
+  @ApiProperty({
+    example: '1042',
+    description:
+      'The last event sequence committed when this page was read (also the X-Mirror-Sequence header). Take it from the first page of a ' +
+      'snapshot, then follow /v1/events from it: nothing is missed; apply an event only if its data.version is above the version of the row you hold.',
+  })
+  as_of_sequence: string;
 }

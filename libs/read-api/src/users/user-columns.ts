@@ -12,7 +12,7 @@ export const MIRROR_USER_COLUMNS = `u.sid, json_build_object(
   'date_created', ${twilioDateSql('u.date_created')}, 'date_updated', ${twilioDateSql('u.date_updated')},
   'url', u.url, 'links', u.links, 'version', u.version,
   'first_seen_at', ${isoDateSql('u.first_seen_at')}, 'changed_at', ${isoDateSql('u.changed_at')},
-  'deleted_at', ${isoDateSql('u.deleted_at')})::text AS json`;
+  'deleted_at', ${isoDateSql('u.deleted_at')}, 'personal_data_erased_at', ${isoDateSql('u.personal_data_erased_at')})::text AS json`;
 
 /** A row of MIRROR_USER_COLUMNS. */
 export interface UserJsonRow {
@@ -20,7 +20,10 @@ export interface UserJsonRow {
   json: string;
 }
 
-/** The select list of the Twilio surface: attributes back as a JSON string, as Twilio sends them. */
+/**
+ * The select list of the Twilio surface: attributes as the JSON string Twilio sent, byte for byte; for a row stored
+ * before exact texts were kept (until its next crawl writes it), Postgres's print of the same value.
+ */
 export const TWILIO_USER_COLUMNS = `u.sid, u.account_sid, u.chat_service_sid, u.role_sid, u.identity, u.friendly_name,
-  u.attributes::text AS attributes, u.is_online, u.is_notifiable,
+  COALESCE(u.attributes_text, u.attributes::text) AS attributes, u.is_online, u.is_notifiable,
   ${twilioDateSql('u.date_created')} AS date_created, ${twilioDateSql('u.date_updated')} AS date_updated`;

@@ -13,7 +13,8 @@ describe('user list query', () => {
     );
     expect(values).toEqual([IS, "x' OR '1'='1", '50\\%\\_off\\\\%', 'RL1', '{"a":1}', '%a\\_b%', '2025-01-01T00:00:00.000Z', 'US' + '2'.repeat(32), 11]);
     expect(text).not.toContain("x'");
-    expect(text).toMatch(/ORDER BY u\.sid LIMIT \$9$/);
+    expect(text).toMatch(/ORDER BY u\.sid LIMIT \$9\) p ON true$/);
+    expect(text).toMatch(/^SELECT s\.as_of, p\.sid, p\.json\s+FROM \(SELECT last::text AS as_of FROM event_sequence\) s/);
     expect(text).toContain('u.deleted_at IS NULL');
   });
 

@@ -30,6 +30,10 @@ export interface SqlQuery {
  * One page of a service's users, in sid order after `afterSid`. sid never changes, so a user cannot move
  * across the cursor while the crawler rewrites it: concurrent writes never make a page skip or repeat a
  * user. Each filter is one predicate that an index of migrations ReadApiIndexes and BoundedIdentityIndex serves.
+ *
+ * Every row comes with `as_of`: the last event sequence committed in the statement's own snapshot (one row, even for
+ * an empty page). The page holds every change up to that sequence and none after it, so a consumer that takes a
+ * snapshot and then follows the change feed from there misses nothing (see docs/read-api.md, "Snapshot, then follow").
  */
 export function userListQuery(serviceSid: string, f: UserListFilters, afterSid: string | null, limit: number): SqlQuery {
   const values: unknown[] = [serviceSid];
@@ -46,6 +50,8 @@ export function userListQuery(serviceSid: string, f: UserListFilters, afterSid: 
   if (f.q !== undefined) where.push(`${SEARCH_TEXT} ILIKE ${param(`%${escapeLike(f.q)}%`)}`);
   if (f.updatedSince !== undefined) where.push(`u.changed_at >= ${param(f.updatedSince)}::timestamptz`);
   if (afterSid !== null) where.push(`u.sid > ${param(afterSid)}`);
-  const text = `SELECT ${MIRROR_USER_COLUMNS} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.sid LIMIT ${param(limit)}`;
+  const text = `SELECT s.as_of, p.sid, p.json
+    FROM (SELECT last::text AS as_of FROM event_sequence) s
+    LEFT JOIN LATERAL (SELECT ${MIRROR_USER_COLUMNS} FROM users u WHERE ${where.join(' AND ')} ORDER BY u.sid LIMIT ${param(limit)}) p ON true`;
   return { text, values };
 }

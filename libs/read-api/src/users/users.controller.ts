@@ -1,7 +1,8 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BearerAuth } from '@app/auth';
+import { Principal, RequestPrincipal } from '@app/auth';
+import { ScopedBearerAuth } from '../access/scope.decorators';
 import { sendJsonText } from '../common/json-response';
 import { SidPipe } from '../common/sids';
 import { SidOrIdentityPipe } from '../common/text-input';
@@ -20,7 +21,7 @@ const INCLUDE_DELETED = {
 
 /** The hot path: Postgres writes the JSON (see user-columns.ts), sendJsonText sends it (see json-response.ts). */
 @ApiTags('users')
-@BearerAuth()
+@ScopedBearerAuth()
 @Controller('v1')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -31,7 +32,9 @@ export class UsersController {
   @ApiOkResponse({ type: MirrorUserPageDto })
   @ApiErrors({ notFound: 'The service is not in the mirror' })
   async list(@Param('serviceSid', new SidPipe('IS')) serviceSid: string, @Query() q: ListUsersQueryDto, @Res() res: Response): Promise<void> {
-    sendJsonText(res, 200, await this.users.list(serviceSid, q));
+    const page = await this.users.list(serviceSid, q);
+    res.setHeader('X-Mirror-Sequence', page.asOfSequence);
+    sendJsonText(res, 200, page.json);
   }
 
   @Get('services/:serviceSid/users/:sidOrIdentity')
@@ -53,8 +56,13 @@ export class UsersController {
   @ApiOperation({ summary: 'One user by sid, in whichever service it is' })
   @ApiQuery(INCLUDE_DELETED)
   @ApiOkResponse({ type: MirrorUserDto })
-  @ApiErrors({ notFound: 'No such user (deleted users need include_deleted=true)' })
-  async bySid(@Param('sid', new SidPipe('US')) sid: string, @Query(new LookupQueryPipe()) q: LookupQuery, @Res() res: Response): Promise<void> {
-    sendJsonText(res, 200, (await this.users.bySid(sid, q.includeDeleted)).json);
+  @ApiErrors({ notFound: "No such user (deleted users need include_deleted=true), or one of a service out of the token's scope" })
+  async bySid(
+    @Param('sid', new SidPipe('US')) sid: string,
+    @Query(new LookupQueryPipe()) q: LookupQuery,
+    @RequestPrincipal() principal: Principal,
+    @Res() res: Response,
+  ): Promise<void> {
+    sendJsonText(res, 200, (await this.users.bySid(principal.scope, sid, q.includeDeleted)).json);
   }
 }

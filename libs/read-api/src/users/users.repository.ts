@@ -19,6 +19,11 @@ export interface TwilioUserRow {
   date_updated: string | null;
 }
 
+export interface UserBySidRow extends UserJsonRow {
+  service_sid: string;
+  deleted: boolean;
+}
+
 /**
  * Read-only SQL over users. Raw SQL through the pool on purpose: this is the API's hot path, and every
  * statement is a single round trip whose rows need no mapping (see user-columns.ts).
@@ -27,14 +32,18 @@ export interface TwilioUserRow {
 export class UsersRepository {
   constructor(private readonly db: PgConnections) {}
 
-  list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<UserJsonRow[]> {
+  /** A page of users, and the event sequence the page is consistent with (see userListQuery). */
+  async list(serviceSid: string, filters: UserListFilters, afterSid: string | null, limit: number): Promise<{ rows: UserJsonRow[]; asOfSequence: string }> {
     const { text, values } = userListQuery(serviceSid, filters, afterSid, limit);
-    return this.db.rows(text, values);
+    const rows = await this.db.rows<UserJsonRow & { as_of: string }>(text, values);
+    return { rows: rows[0]?.sid === null ? [] : rows, asOfSequence: rows[0].as_of };
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<UserJsonRow | null> {
-    const rows = await this.db.rows<UserJsonRow>(
-      `SELECT ${MIRROR_USER_COLUMNS} FROM users u WHERE u.sid = $1 ${includeDeleted ? '' : 'AND u.deleted_at IS NULL'}`,
+  /** A user by sid in whichever service, with that service (for the caller's scope) and whether it is a tombstone. */
+  async bySid(sid: string, includeDeleted: boolean): Promise<UserBySidRow | null> {
+    const rows = await this.db.rows<UserBySidRow>(
+      `SELECT u.chat_service_sid AS service_sid, u.deleted_at IS NOT NULL AS deleted, ${MIRROR_USER_COLUMNS}
+       FROM users u WHERE u.sid = $1 ${includeDeleted ? '' : 'AND u.deleted_at IS NULL'}`,
       [sid],
     );
     return rows[0] ?? null;

@@ -1,4 +1,6 @@
+import { AccessScope } from '@app/auth';
 import { Injectable, NotFoundException } from '@nestjs/common';
+import { ServiceScope } from '../access/service-scope.service';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../common/opaque-cursor';
 import { isSid } from '../common/sids';
 import { ListUsersQueryDto } from './list-users.query.dto';
@@ -8,10 +10,13 @@ import { UsersRepository } from './users.repository';
 
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly services: ServiceScope,
+  ) {}
 
-  /** A page as MirrorUserPageDto's JSON text. */
-  async list(serviceSid: string, q: ListUsersQueryDto): Promise<string> {
+  /** A page as MirrorUserPageDto's JSON text, and the event sequence it is consistent with. */
+  async list(serviceSid: string, q: ListUsersQueryDto): Promise<{ json: string; asOfSequence: string }> {
     const filters: UserListFilters = {
       identity: q.identity,
       identityPrefix: q.identity_prefix,
@@ -23,16 +28,20 @@ export class UsersService {
     };
     const fingerprint = queryFingerprint([serviceSid, filters]);
     const after = decodeCursor(q.cursor, fingerprint, (a) => isSid('US', a));
-    const rows = await this.users.list(serviceSid, filters, after, q.limit + 1);
+    const { rows, asOfSequence } = await this.users.list(serviceSid, filters, after, q.limit + 1);
     if (rows.length === 0 && after === null && !(await this.users.serviceKnown(serviceSid))) throw unknownService(serviceSid);
     const page = rows.length > q.limit ? rows.slice(0, q.limit) : rows;
     const next = rows.length > q.limit ? encodeCursor(page[page.length - 1].sid, fingerprint) : null;
-    return `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)}}`;
+    return {
+      json: `{"users":[${page.map((u) => u.json).join(',')}],"next_cursor":${JSON.stringify(next)},"as_of_sequence":${JSON.stringify(asOfSequence)}}`,
+      asOfSequence,
+    };
   }
 
-  async bySid(sid: string, includeDeleted: boolean): Promise<UserJsonRow> {
+  /** A user in a service out of the scope is answered as one that does not exist. */
+  async bySid(scope: AccessScope, sid: string, includeDeleted: boolean): Promise<UserJsonRow> {
     const user = await this.users.bySid(sid, includeDeleted);
-    if (!user) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
+    if (!user || !(await this.services.allows(scope, user.service_sid))) throw new NotFoundException(`user ${sid} is not in the mirror${includeDeleted ? '' : ' (or was deleted: add include_deleted=true)'}`);
     return user;
   }
 

@@ -1,5 +1,6 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
 import { ROOT_LOGGER } from '@app/logger';
+import { MirrorMetrics } from '@app/metrics';
 import { RedisConnections } from '@app/redis';
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
@@ -16,8 +17,9 @@ const FLUSH_MS = 200;
 
 /**
  * The webhook counters (see webhook-counters.ts), shared by every process through Redis hashes under the queue
- * prefix. Counting never holds up nor fails what is counted: a count lost while Redis is away is only a count.
- * `snapshot` is what the read API serves, and what a metrics exporter reads.
+ * prefix, which `snapshot` reads for the read API; and this process's own, for Prometheus
+ * (twilio_mirror_webhooks_total, which Prometheus sums over processes). Counting never holds up nor fails what is
+ * counted: a count lost while Redis is away is only a count.
  */
 @Injectable()
 export class WebhookStats implements BeforeApplicationShutdown {
@@ -30,6 +32,7 @@ export class WebhookStats implements BeforeApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
     private readonly redis: RedisConnections,
+    private readonly metrics: MirrorMetrics,
   ) {
     this.log = logger.child({ component: 'webhook-stats' });
     this.accounts = config.twilio.accounts.map((a) => a.accountSid);
@@ -37,7 +40,9 @@ export class WebhookStats implements BeforeApplicationShutdown {
 
   /** Adds to an account's counters (`null` or an account not configured here: the `other` bucket), within FLUSH_MS. */
   add(accountSid: string | null, counts: Partial<Record<WebhookCounter, number>>): void {
-    const key = this.key(accountSid !== null && this.accounts.includes(accountSid) ? accountSid : OTHER_ACCOUNTS);
+    const account = accountSid !== null && this.accounts.includes(accountSid) ? accountSid : OTHER_ACCOUNTS;
+    this.metrics.webhooks(account, counts as Record<string, number>);
+    const key = this.key(account);
     let held = this.pending.get(key);
     for (const [counter, n] of Object.entries(counts)) {
       if (!n) continue;

@@ -7,8 +7,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * never writes an older state back over a newer one. Null for rows written before it existed.
  * Adding a nullable column without a default rewrites nothing.
  */
-export class ObservationOrder1764748800000 implements MigrationInterface {
-  name = 'ObservationOrder1764748800000';
+export class ObservationOrder1764835200000 implements MigrationInterface {
+  name = 'ObservationOrder1764835200000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE users ADD COLUMN observed_at timestamptz`);
