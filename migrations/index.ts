@@ -4,6 +4,7 @@ import { CheapRecrawl1764489600000 } from './1764489600000-CheapRecrawl';
 import { BoundedIdentityIndex1764576000000 } from './1764576000000-BoundedIdentityIndex';
 import { UnattendedCrawls1764662400000 } from './1764662400000-UnattendedCrawls';
 import { ExactAttributesAndErasure1764748800000 } from './1764748800000-ExactAttributesAndErasure';
+import { ObservationOrder1764835200000 } from './1764835200000-ObservationOrder';
 
 /** In order. Listed, not globbed, so the build tool cannot lose one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   BoundedIdentityIndex1764576000000,
   UnattendedCrawls1764662400000,
   ExactAttributesAndErasure1764748800000,
+  ObservationOrder1764835200000,
 ];

@@ -98,15 +98,22 @@ async function main() {
   start('simulator', 'dist/apps/twilio-sim/src/main.js', { SIM_PORT, SIM_SERVICES: process.env.SIM_SERVICES || '3x3000', SIM_SEED: '1' });
   for (let i = 0; i < 50 && !(await reachable('127.0.0.1', SIM_PORT)); i++) await new Promise((r) => setTimeout(r, 200));
 
-  start('mirror', 'dist/apps/mirror/src/main.js', {
+  const twilio = {
     TWILIO_BASE_URL: `http://127.0.0.1:${SIM_PORT}`,
     TWILIO_ACCOUNT_SID: 'AC11111111111111111111111111111111',
     TWILIO_AUTH_TOKEN: 'simauthtoken5f3a9c2e71b84d06e9c1',
+  };
+  const hooks = `http://127.0.0.1:${PORT}/webhooks/twilio`;
+  start('mirror', 'dist/apps/mirror/src/main.js', {
+    ...twilio,
     API_TOKENS: TOKEN, // the demo's own, which the banner below prints: never a token from the shell
     PORT,
     ROLES: 'api,worker,scheduler',
+    WEBHOOK_PUBLIC_URL: hooks,
   });
   for (let i = 0; i < 100 && !(await reachable('127.0.0.1', PORT)); i++) await new Promise((r) => setTimeout(r, 200));
+  // The simulator then sends its signed user webhooks to the mirror: a change shows within a second.
+  spawnSync(process.execPath, ['dist/apps/mirror/src/webhooks-cli.js', 'register', '--url', hooks], { cwd: root, env: { ...process.env, ...twilio }, stdio: 'ignore' });
 
   const shownDb = new URL(db.toString());
   shownDb.password = ''; // a banner is no place for a password (psql asks, or reads ~/.pgpass)
@@ -116,6 +123,8 @@ async function main() {
   │ Services and sync status:  curl -H 'Authorization: Bearer ${TOKEN}' http://127.0.0.1:${PORT}/v1/services
   │ Users of a service:        curl -H 'Authorization: Bearer ${TOKEN}' 'http://127.0.0.1:${PORT}/v1/services/IS…/users?limit=5'
   │ Change feed:               curl -H 'Authorization: Bearer ${TOKEN}' 'http://127.0.0.1:${PORT}/v1/events?after=0&limit=5'
+  │ Change a user (its event follows within a second, through a webhook):
+  │   curl -X POST -H 'content-type: application/json' -d '{"friendlyName":"Renamed"}' http://127.0.0.1:${SIM_PORT}/admin/services/IS…/users/US…
   │ OpenAPI:                   http://127.0.0.1:${PORT}/docs
   │ Status page (browser):     http://127.0.0.1:${PORT}/status         (any user name, password ${TOKEN})
   │ Queues (Bull Board):       http://127.0.0.1:${PORT}/admin/queues   (the same)

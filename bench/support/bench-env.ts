@@ -64,6 +64,7 @@ export function benchPrefix(label: string): { prefix: string; cleanup(): Promise
 
 export interface SimProcess {
   url: string;
+  pid: number | undefined;
   services: string[];
   accountSid: string;
   stop(): Promise<void>;
@@ -87,6 +88,7 @@ export async function startSimProcess(env: Record<string, string>): Promise<SimP
   const info = JSON.parse(line);
   return {
     url: info.url,
+    pid: child.pid,
     services: info.services,
     accountSid: info.accountSid,
     stop: () =>

@@ -1,6 +1,6 @@
 import { loadConfig } from '@app/config';
 import { BudgetGauges, MirrorMetrics, MirrorStateRepository, OutboxGauges, QueueGauges, ServicesGauges } from '@app/metrics';
-import { CrawlQueue } from '@app/queue';
+import { CrawlQueue, UserFetchQueue } from '@app/queue';
 import { RedisRequestLimiter } from '@app/rate-limit';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,7 @@ function registeredFamilies(): Map<string, string> {
   new OutboxGauges(metrics, state, log);
   new ServicesGauges(metrics, state, log);
   new BudgetGauges(metrics, state, {} as RedisRequestLimiter, loadConfig({ ROLES: 'scheduler', TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'x' }), log);
-  new QueueGauges(metrics, {} as CrawlQueue, log);
+  new QueueGauges(metrics, {} as CrawlQueue, {} as UserFetchQueue, log);
   return new Map(metrics.registry.getMetricsAsArray().map((m) => [m.name, (m as unknown as { type: string }).type]));
 }
 

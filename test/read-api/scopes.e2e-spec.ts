@@ -149,6 +149,8 @@ describe('read API: every route enforces the token scope', () => {
    */
   const FULL_SCOPE_ONLY: Record<string, () => Promise<void>> = {
     'GET /status': () => fullScopeOnly('GET /status', '/status', true),
+    // The webhooks' counters of every account.
+    'GET /v1/webhooks': () => fullScopeOnly('GET /v1/webhooks', '/v1/webhooks'),
   };
   async function fullScopeOnly(route: string, path: string, basicToo = false) {
     for (const shape of SHAPES) {
@@ -158,10 +160,13 @@ describe('read API: every route enforces the token scope', () => {
     }
   }
   /**
-   * Open to API tokens on purpose: health for orchestrators, the OpenAPI docs (shapes, not data), and /metrics, which
-   * takes METRICS_TOKEN (for scrapers, not an API token) when it is set.
+   * Open to API tokens on purpose: health for orchestrators, the OpenAPI docs (shapes, not data), /metrics, which
+   * takes METRICS_TOKEN (for scrapers, not an API token) when it is set, and the webhook receiver.
    */
-  const isPublic = (key: string) => /^GET \/health(\/live|\/ready)?$/.test(key) || key === 'GET /metrics' || /^GET \/docs([/-]|$)/.test(key);
+  const isPublic = (key: string) =>
+    /^GET \/health(\/live|\/ready)?$/.test(key) || key === 'GET /metrics' || /^GET \/docs([/-]|$)/.test(key) || isWebhookReceiver(key);
+  /** Twilio's webhooks: their credential is Twilio's signature, not an API token (test/webhooks/receiver.e2e-spec.ts). */
+  const isWebhookReceiver = (key: string) => key === 'POST /webhooks/twilio' || key === 'GET /webhooks/twilio';
 
   function registeredRoutes(): string[] {
     const app = (api.mirror.app as NestExpressApplication).getHttpAdapter().getInstance() as { router: { stack: RouterLayer[] } };

@@ -53,7 +53,7 @@ describe('snapshot, then follow: no gap, no overlap', () => {
     await write([...changed, ...created]);
     for (const u of [...changed, ...created]) live.set(u.sid, u);
     const gone = sids.slice(0, 2).filter((s) => !renamed.includes(s));
-    await writer.apply({ kind: 'gone', scope: SCOPE, run: null, sids: gone });
+    await writer.apply({ kind: 'gone', scope: SCOPE, run: null, sids: gone, readAt: Date.now() });
     for (const s of gone) live.delete(s);
   }
 

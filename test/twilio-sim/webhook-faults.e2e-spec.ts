@@ -138,14 +138,43 @@ describe('webhook delivery faults', () => {
     expect(a.length).toBeGreaterThan(new Set(a).size);
   });
 
+  test('concurrency: one delivery in flight per account by default, up to the setting when raised', async () => {
+    receiver.answer = 'hang';
+    try {
+      createUsers('one-at-a-time', 4);
+      await until('the first delivery', () => receiver.received.length === 1);
+      // The receiver holds it: nothing else of the account is sent meanwhile.
+      expect(sim.admin.stats().webhooks[sim.accountSid]).toMatchObject({ sent: 1, pending: 4 });
+      receiver.answer = 200;
+      receiver.dropHanging();
+      await until('the rest, one after another', () => receiver.received.length === 4);
+      await until('deliveries to settle', settled(sim));
+      receiver.clear();
+      sim.admin.resetStats();
+
+      receiver.answer = 'hang';
+      sim.admin.setWebhookFaults(sim.accountSid, { concurrency: 3 });
+      createUsers('three-at-a-time', 5);
+      await until('three deliveries at once', () => receiver.received.length === 3);
+      expect(sim.admin.stats().webhooks[sim.accountSid]).toMatchObject({ sent: 3, pending: 5 });
+      receiver.answer = 200;
+      receiver.dropHanging();
+      await until('the rest', () => receiver.received.length === 5);
+      await until('deliveries to settle', settled(sim));
+    } finally {
+      receiver.answer = 200;
+      receiver.dropHanging();
+    }
+  });
+
   test('settings over the admin HTTP surface: per account, validated, cleared', async () => {
     const path = `/accounts/${sim.accountSid}/webhook-faults`;
     const set = await adminCall(sim, 'PUT', path, { dropRate: 0.25, delayMs: 10, seed: 99 });
     expect(set.status).toBe(200);
-    expect(set.json).toEqual({ dropRate: 0.25, duplicateRate: 0, delayMs: 10, delayJitterMs: 0, reorderWindow: 0, reorderMaxHoldMs: 1000, seed: 99 });
+    expect(set.json).toEqual({ dropRate: 0.25, duplicateRate: 0, delayMs: 10, delayJitterMs: 0, reorderWindow: 0, reorderMaxHoldMs: 1000, seed: 99, concurrency: 1 });
     expect((await adminCall(sim, 'PUT', path, { duplicateRate: 0.5 })).json).toMatchObject({ dropRate: 0.25, duplicateRate: 0.5 });
     expect((await adminCall(sim, 'GET', path)).json).toMatchObject({ dropRate: 0.25, duplicateRate: 0.5, seed: 99 });
-    for (const bad of [{ dropRate: 2 }, { delayMs: -1 }, { reorderWindow: 1.5 }, { bogus: true }]) {
+    for (const bad of [{ dropRate: 2 }, { delayMs: -1 }, { reorderWindow: 1.5 }, { bogus: true }, { concurrency: 0 }, { concurrency: 65 }]) {
       expect((await adminCall(sim, 'PUT', path, bad)).status).toBe(400);
     }
     expect(() => sim.admin.setWebhookFaults(sim.accountSid, { duplicateRate: -0.1 })).toThrow('duplicateRate');

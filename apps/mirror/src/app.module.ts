@@ -6,14 +6,16 @@ import { MetricsEndpointModule } from '@app/metrics';
 import { ReadApiModule } from '@app/read-api';
 import { SchedulerModule } from '@app/scheduler';
 import { WorkerModule } from '@app/sync';
+import { WebhooksApiModule, WebhooksWorkerModule } from '@app/webhooks';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { Logger } from 'pino';
 
 /** What each role adds on top of configuration and logging; each module imports what it needs. */
 const ROLE_MODULES: Record<Role, Type[]> = {
-  api: [ReadApiModule, EventsFeedModule],
-  // Every worker process runs a relay; one at a time leads (advisory lock), the others stand by.
-  worker: [WorkerModule, EventsRelayModule],
+  api: [ReadApiModule, EventsFeedModule, WebhooksApiModule],
+  // Every worker process runs a relay; one at a time leads (advisory lock), the others stand by. Webhooks' user
+  // fetches run here too: the accounts' clients and budgets live in this role.
+  worker: [WorkerModule, EventsRelayModule, WebhooksWorkerModule],
   scheduler: [SchedulerModule],
 };
 

@@ -35,7 +35,8 @@ export async function startMirror(config: AppConfig): Promise<RunningMirror> {
   root.info({ roles: [...config.roles], databaseCreated: prepared.created, migrations: prepared.migrations }, 'database ready');
 
   const api = config.roles.has('api');
-  const http = await NestFactory.create<NestExpressApplication>(AppModule.forRoles(config, root), { bufferLogs: true });
+  // rawBody: webhook signatures cover the form body as Twilio sent it (req.rawBody), not as Express re-reads it.
+  const http = await NestFactory.create<NestExpressApplication>(AppModule.forRoles(config, root), { bufferLogs: true, rawBody: true });
   http.useLogger(new StartupQuietLogger(http.get(NestPinoLogger)));
   http.set('trust proxy', config.api.trustProxy);
   if (api) configureHttp(http);

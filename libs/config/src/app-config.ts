@@ -2,7 +2,19 @@ export type Role = 'api' | 'worker' | 'scheduler';
 
 export type TwilioAccountAuth =
   | { kind: 'token'; accountSid: string; authToken: string }
-  | { kind: 'apiKey'; accountSid: string; apiKeySid: string; apiKeySecret: string };
+  | {
+      kind: 'apiKey';
+      accountSid: string;
+      apiKeySid: string;
+      apiKeySecret: string;
+      /** The account's auth token, for webhook signatures only (Twilio signs them with it, never with a key). */
+      authToken?: string;
+    };
+
+/** The auth token Twilio signs the account's webhooks with, if the configuration gives it. */
+export function webhookAuthToken(auth: TwilioAccountAuth): string | undefined {
+  return auth.authToken;
+}
 
 export interface ConfiguredService {
   accountSid: string;
@@ -58,6 +70,14 @@ export interface AppConfig {
     grants: ApiTokenGrant[];
     /** Express's `trust proxy`: false, true, a hop count, or addresses and subnets (see TRUST_PROXY). */
     trustProxy: boolean | number | string[];
+  };
+  webhooks: {
+    /** The URL Twilio calls (WEBHOOK_PUBLIC_URL); null: the receiver is off. */
+    publicUrl: string | null;
+    /** Webhook user fetches per worker process at most. */
+    fetchConcurrency: number;
+    /** A user whose hints keep coming is fetched at most once per this long (after one immediate follow-up). */
+    hotUserIntervalMs: number;
   };
   /** Prometheus metrics (libs/metrics). */
   metrics: {

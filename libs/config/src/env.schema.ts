@@ -58,7 +58,10 @@ export class EnvironmentVariables {
   @IsString()
   TWILIO_API_SECRET?: string;
 
-  /** More accounts: comma list of `ACsid:authToken` or `ACsid:SKsid:secret`. */
+  /**
+   * More accounts: comma list of `ACsid:authToken`, `ACsid:SKsid:secret`, or `ACsid:SKsid:secret:authToken` (an API
+   * key for requests, and the account's auth token, which Twilio signs webhooks with).
+   */
   @IsOptional()
   @IsString()
   TWILIO_ACCOUNTS?: string;
@@ -183,6 +186,36 @@ export class EnvironmentVariables {
   @Min(1000)
   @MaxTimerMs()
   WORKER_LOCK_MS = 30000;
+
+  /**
+   * The exact URL Twilio calls with webhooks (scheme, host, port, path and any query, as configured in Twilio's
+   * PostWebhookUrl): signatures are computed over it, and a proxy in front of the api role changes what the
+   * request itself says. Unset: the webhook receiver is off.
+   */
+  @IsOptional()
+  @Transform(trimmed)
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  WEBHOOK_PUBLIC_URL?: string;
+
+  /**
+   * User fetches that webhook hints may run at once per worker process. The accounts' budgets govern how many
+   * requests are in flight: a fetch waiting for one holds nothing but its slot here.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number' })
+  @Min(1)
+  @Max(256)
+  WEBHOOK_FETCH_CONCURRENCY = 64;
+
+  /**
+   * A user whose hints keep coming is fetched at most once per this interval, after one immediate follow-up: a
+   * burst of hooks costs a few fetches, and each state it leaves is read within about this long.
+   */
+  @Transform(toInt)
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0)
+  @Max(60_000)
+  WEBHOOK_HOT_USER_INTERVAL_MS = 1000;
 
   @Transform(toInt)
   @IsInt({ message: 'must be a whole number' })

@@ -133,6 +133,47 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('reads the webhook URL, and requires the auth token of every account to check signatures on the api role', () => {
+    const SK = 'SK' + 'd'.repeat(32);
+    const AC2 = 'AC' + 'c'.repeat(32);
+    const url = 'https://hooks.example.com/mirror/twilio?tenant=a';
+    expect(loadConfig(base).webhooks).toEqual({ publicUrl: null, fetchConcurrency: 64, hotUserIntervalMs: 1000 });
+    expect(loadConfig({ ...base, WEBHOOK_PUBLIC_URL: url }).webhooks.publicUrl).toBe(url);
+    // An API key for requests and the auth token beside it, for signatures only.
+    const keyed = loadConfig({
+      ...base,
+      TWILIO_API_KEY: SK,
+      TWILIO_API_SECRET: 'key-secret',
+      TWILIO_ACCOUNTS: `${AC2}:${SK}:key-secret-2:auth-token-2`,
+      WEBHOOK_PUBLIC_URL: url,
+    });
+    expect(keyed.twilio.accounts).toEqual([
+      { kind: 'apiKey', accountSid: AC, apiKeySid: SK, apiKeySecret: 'key-secret', authToken: 'tok-secret-value' },
+      { kind: 'apiKey', accountSid: AC2, apiKeySid: SK, apiKeySecret: 'key-secret-2', authToken: 'auth-token-2' },
+    ]);
+    const p = problems({
+      TWILIO_ACCOUNT_SID: AC,
+      TWILIO_API_KEY: SK,
+      TWILIO_API_SECRET: 'key-secret',
+      TWILIO_ACCOUNTS: `${AC2}:${SK}:key-secret-2`,
+      API_TOKENS: 'read-token-1',
+      WEBHOOK_PUBLIC_URL: url,
+    });
+    expect(p).toEqual([
+      expect.stringMatching(new RegExp(`^WEBHOOK_PUBLIC_URL: account ${AC} is configured with an API key; .*TWILIO_AUTH_TOKEN beside TWILIO_API_KEY, or as a 4th field in TWILIO_ACCOUNTS`)),
+      expect.stringMatching(new RegExp(`^WEBHOOK_PUBLIC_URL: account ${AC2} is configured with an API key`)),
+    ]);
+    expect(p.join('\n')).not.toContain('key-secret');
+    // Only the api role receives webhooks; a worker needs no auth token beside its key.
+    expect(loadConfig({ ROLES: 'worker', TWILIO_ACCOUNT_SID: AC, TWILIO_API_KEY: SK, TWILIO_API_SECRET: 'k', WEBHOOK_PUBLIC_URL: url }).webhooks.publicUrl).toBe(url);
+    expect(problems({ ROLES: 'api', API_TOKENS: 'read-token-1', WEBHOOK_PUBLIC_URL: url })).toEqual([
+      expect.stringMatching(/^WEBHOOK_PUBLIC_URL: the api role checks webhook signatures with the accounts' auth tokens/),
+    ]);
+    expect(problems({ ...base, WEBHOOK_PUBLIC_URL: 'ftp://x/y' })).toEqual([expect.stringMatching(/^WEBHOOK_PUBLIC_URL: must be an http\(s\) URL/)]);
+    expect(problems({ ...base, WEBHOOK_PUBLIC_URL: 'https://x.example/hooks#frag' })).toEqual([expect.stringMatching(/^WEBHOOK_PUBLIC_URL: must be the whole URL Twilio calls/)]);
+    expect(problems({ ...base, TWILIO_ACCOUNTS: `${AC2}:${SK}:secret:` })).toEqual([expect.stringMatching(/^TWILIO_ACCOUNTS: entry 1 must be ACsid:authToken, ACsid:SKsid:secret or ACsid:SKsid:secret:authToken$/)]);
+  });
+
   it('lets database-only tools (migrations) start without the roles\' credentials', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db' }, { forRoles: false }).databaseUrl).toBe('postgres://u@h:5432/db');
     expect(() => loadConfig({ DATABASE_URL: 'nope' }, { forRoles: false })).toThrow(/DATABASE_URL/);

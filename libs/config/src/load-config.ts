@@ -63,6 +63,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
     }
   }
   const trustProxy = parseTrustProxy(vars.TRUST_PROXY, problems);
+  const webhookUrl = parseWebhookUrl(vars.WEBHOOK_PUBLIC_URL, problems);
+  if (webhookUrl && forRoles && roles.has('api')) checkWebhookTokens(accounts, problems);
   if (problems.length) throw new ConfigError(problems);
 
   return {
@@ -82,6 +84,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadConfi
       services,
     },
     api: { tokens: grants.map((g) => g.token), grants, trustProxy },
+    webhooks: {
+      publicUrl: webhookUrl,
+      fetchConcurrency: vars.WEBHOOK_FETCH_CONCURRENCY,
+      hotUserIntervalMs: vars.WEBHOOK_HOT_USER_INTERVAL_MS,
+    },
     metrics: { token: metricsToken },
     privacy: { deletedUserRetentionDays: vars.DELETED_USER_RETENTION_DAYS, erasureIntervalMs: vars.ERASURE_INTERVAL_MS },
     events: {
@@ -134,7 +141,14 @@ function parseAccounts(vars: EnvironmentVariables, problems: string[]): TwilioAc
       if (!vars.TWILIO_API_KEY) problems.push('TWILIO_API_KEY: is required with TWILIO_API_SECRET');
       else if (!vars.TWILIO_API_SECRET) problems.push('TWILIO_API_SECRET: is required with TWILIO_API_KEY');
       else
-        accounts.push({ kind: 'apiKey', accountSid: vars.TWILIO_ACCOUNT_SID, apiKeySid: vars.TWILIO_API_KEY, apiKeySecret: vars.TWILIO_API_SECRET });
+        accounts.push({
+          kind: 'apiKey',
+          accountSid: vars.TWILIO_ACCOUNT_SID,
+          apiKeySid: vars.TWILIO_API_KEY,
+          apiKeySecret: vars.TWILIO_API_SECRET,
+          // Beside an API key, the auth token only checks webhook signatures (Twilio signs them with it).
+          ...(vars.TWILIO_AUTH_TOKEN ? { authToken: vars.TWILIO_AUTH_TOKEN } : {}),
+        });
     } else if (vars.TWILIO_AUTH_TOKEN) {
       accounts.push({ kind: 'token', accountSid: vars.TWILIO_ACCOUNT_SID, authToken: vars.TWILIO_AUTH_TOKEN });
     } else {
@@ -149,9 +163,15 @@ function parseAccounts(vars: EnvironmentVariables, problems: string[]): TwilioAc
     const where = `TWILIO_ACCOUNTS: entry ${i + 1}`;
     if (!ACCOUNT_SID.test(parts[0] ?? '')) problems.push(`${where} must start with an account sid (AC + 32 hex)`);
     else if (parts.length === 2 && parts[1]) accounts.push({ kind: 'token', accountSid: parts[0], authToken: parts[1] });
-    else if (parts.length === 3 && API_KEY_SID.test(parts[1]) && parts[2])
-      accounts.push({ kind: 'apiKey', accountSid: parts[0], apiKeySid: parts[1], apiKeySecret: parts[2] });
-    else problems.push(`${where} must be ACsid:authToken or ACsid:SKsid:secret`);
+    else if ((parts.length === 3 || parts.length === 4) && API_KEY_SID.test(parts[1]) && parts[2] && parts[3] !== '')
+      accounts.push({
+        kind: 'apiKey',
+        accountSid: parts[0],
+        apiKeySid: parts[1],
+        apiKeySecret: parts[2],
+        ...(parts.length === 4 ? { authToken: parts[3] } : {}),
+      });
+    else problems.push(`${where} must be ACsid:authToken, ACsid:SKsid:secret or ACsid:SKsid:secret:authToken`);
   }
   const seen = new Set<string>();
   for (const a of accounts) {
@@ -196,6 +216,30 @@ function parseTrustProxy(value: string | undefined, problems: string[]): AppConf
   } catch (e) {
     problems.push(`TRUST_PROXY: ${(e as Error).message}; expected true, a number of hops, or a comma list of addresses, subnets, loopback, linklocal, uniquelocal`);
     return false;
+  }
+}
+
+/** WEBHOOK_PUBLIC_URL is used verbatim as the signed URL: it must be exactly what Twilio is configured to call. */
+function parseWebhookUrl(value: string | undefined, problems: string[]): string | null {
+  if (value === undefined || problems.some((p) => p.startsWith('WEBHOOK_PUBLIC_URL:'))) return null;
+  if (!wholeUrl(value)) {
+    problems.push('WEBHOOK_PUBLIC_URL: must be the whole URL Twilio calls, without a fragment (#)');
+    return null;
+  }
+  return value;
+}
+
+/** The receiver checks each account's webhooks with its auth token: an account configured with an API key only cannot be checked. */
+function checkWebhookTokens(accounts: TwilioAccountAuth[], problems: string[]): void {
+  if (accounts.length === 0) {
+    problems.push('WEBHOOK_PUBLIC_URL: the api role checks webhook signatures with the accounts\' auth tokens: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_ACCOUNTS)');
+  }
+  for (const a of accounts) {
+    if (a.authToken) continue;
+    problems.push(
+      `WEBHOOK_PUBLIC_URL: account ${a.accountSid} is configured with an API key; Twilio signs webhooks with the account's auth token: ` +
+        'give it as TWILIO_AUTH_TOKEN beside TWILIO_API_KEY, or as a 4th field in TWILIO_ACCOUNTS (ACsid:SKsid:secret:authToken)',
+    );
   }
 }
 

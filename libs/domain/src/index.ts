@@ -6,3 +6,4 @@ export * from './source-hash';
 export * from './incoming-user';
 export * from './user-change';
 export * from './user-diff';
+export * from './observation-order';

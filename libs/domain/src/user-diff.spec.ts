@@ -23,7 +23,7 @@ const stored = (u: TwilioUser, deleted = false): [string, StoredUser] => {
   const inc = toIncomingUser(u, IS);
   return [
     u.sid,
-    { sameAtSource: false, user: inc.user, attributesText: u.attributes, sourceStale: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable, version: 4 },
+    { sameAtSource: false, user: inc.user, attributesText: u.attributes, sourceStale: false, deleted, isOnline: inc.user.is_online, isNotifiable: inc.user.is_notifiable, version: 4, observedAt: null },
   ];
 };
 
@@ -87,7 +87,7 @@ describe('diffUsers', () => {
   it('does not let a list page null out a known presence, but reports a real presence change', () => {
     const known = toIncomingUser(user(1, { is_online: true, is_notifiable: false }), IS);
     const existing = new Map([
-      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, sourceStale: false, deleted: false, isOnline: true, isNotifiable: false, version: 4 }],
+      [known.user.sid, { sameAtSource: false, user: known.user, attributesText: known.attributesText, sourceStale: false, deleted: false, isOnline: true, isNotifiable: false, version: 4, observedAt: null }],
     ]);
     expect(diffUsers([toIncomingUser(user(1), IS)], existing).unchanged).toBe(1);
     const d = diffUsers([toIncomingUser(user(1, { is_online: false }), IS)], existing);

@@ -22,6 +22,8 @@ export interface StoredUser {
   deleted: boolean;
   isOnline: boolean | null;
   isNotifiable: boolean | null;
+  /** When the request that read the stored state (or confirmed its deletion) was sent, epoch ms; null before it was kept. */
+  observedAt: number | null;
 }
 
 export interface PageDiff {

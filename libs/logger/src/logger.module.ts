@@ -35,6 +35,10 @@ export class LoggerModule {
             { method: RequestMethod.GET, path: 'v1/services/:serviceSid/users/:user' },
             { method: RequestMethod.GET, path: 'twilio/v1/Services/:serviceSid/Users' },
             { method: RequestMethod.GET, path: 'twilio/v1/Services/:serviceSid/Users/:user' },
+            // Twilio's webhooks come in bursts of hundreds a second; the receiver logs what is worth a line
+            // (rejected, ignored, not recorded), not each hook taken.
+            { method: RequestMethod.POST, path: 'webhooks/twilio' },
+            { method: RequestMethod.GET, path: 'webhooks/twilio' },
           ],
           pinoHttp: {
             logger: root,

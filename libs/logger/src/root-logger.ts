@@ -8,6 +8,8 @@ import pino, { DestinationStream, Logger } from 'pino';
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
+  // A webhook's signature is good for that one request, and for replaying it.
+  'req.headers["x-twilio-signature"]',
   'res.headers["set-cookie"]',
   'authToken',
   'apiKeySecret',

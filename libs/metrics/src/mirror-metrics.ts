@@ -79,6 +79,15 @@ export class MirrorMetrics {
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
+  private readonly webhookOutcomes = new Counter({
+    name: `${METRIC_PREFIX}webhooks_total`,
+    help:
+      "Twilio's user webhooks and the fetches they queued, by account (`other`: requests naming no configured account) " +
+      'and outcome: received, rejected, ignored, queued, coalesced, unrecorded; applied, created, updated, deleted, ' +
+      'unchanged, stale, paced, throttled, fetch_failures',
+    labelNames: ['account_sid', 'outcome'] as const,
+    registers: [this.registry],
+  });
   private readonly feedClientsOpen = new Gauge({
     name: `${METRIC_PREFIX}feed_clients`,
     help: 'Change-feed clients connected to this process: open SSE streams and waiting long-polls',
@@ -118,6 +127,11 @@ export class MirrorMetrics {
       // inc(0) still creates the series: every outcome of a service is there once it was crawled.
       this.users.inc({ service_sid: serviceSid, outcome }, counts[outcome]);
     }
+  }
+
+  /** Webhook outcomes of this process (libs/webhooks' counters: see webhook-counters.ts). */
+  webhooks(account: string, counts: Readonly<Record<string, number>>): void {
+    for (const [outcome, n] of Object.entries(counts)) if (n) this.webhookOutcomes.inc({ account_sid: account, outcome }, n);
   }
 
   /** A run ended; `seconds` from its start to its end. */

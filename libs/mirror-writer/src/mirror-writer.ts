@@ -1,5 +1,5 @@
 import { PgConnections } from '@app/database';
-import { changedFields, diffUsers, type IncomingUser, type UserChange } from '@app/domain';
+import { changedFields, diffUsers, isStaleObservation, type IncomingUser, type UserChange } from '@app/domain';
 import { isUserSid } from '@app/twilio';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { PoolClient } from 'pg';
@@ -50,14 +50,14 @@ export class MirrorWriter {
         const record = pageRecord(o.run.runId, o.nextUrl, o.attempts);
         // A page with rejected records takes the full path, which keeps them (and marks them seen).
         if (o.expectUnchanged && !o.rejected.length && (await this.recordIfUnchanged(o.run, o.users, o.rejected, record))) {
-          return { users: o.users.length, created: 0, updated: 0, unchanged: o.users.length, deleted: 0, rejected: o.rejected };
+          return { users: o.users.length, created: 0, updated: 0, unchanged: o.users.length, deleted: 0, stale: 0, rejected: o.rejected };
         }
         return this.writeUsers(o.scope, o.run, o.users, o.rejected, record);
       }
       case 'fetched':
         return this.writeUsers(o.scope, o.run, o.users, [], o.run ? (c) => ({ kind: 'counts', runId: o.run!.runId, counts: c }) : () => ({ kind: 'none' }));
       case 'gone':
-        return this.tombstone(o.scope, o.run, o.sids);
+        return this.tombstone(o.scope, o.run, o.sids, o.readAt);
     }
   }
 
@@ -95,14 +95,18 @@ export class MirrorWriter {
 
   private writeOnce(scope: WriteScope, run: CrawlRunRef | null, users: ObservedUser[], rejected: Rejection[], record: RecordFor): Promise<WriteResult> {
     return this.inTransaction(async (client) => {
-      const read = (await client.query(readStoredStatement(users))) as unknown as { rows: Record<string, any>[] }[];
-      const stored = toStoredUsers(read[1].rows);
+      // [BEGIN, the service's lock, the stored users]
+      const read = (await client.query(readStoredStatement(scope.serviceSid, users))) as unknown as { rows: Record<string, any>[] }[];
+      const stored = toStoredUsers(read[2].rows);
       // Users stored with the same source hash are settled; only the others are parsed and hashed in full.
       const incoming: IncomingUser[] = [];
+      const readAt = new Map<string, number | null>();
       const seen: string[] = [];
       let sameAtSource = 0;
+      let stale = 0;
       for (const u of users) {
-        if (stored.get(u.sid)?.sameAtSource) {
+        const held = stored.get(u.sid);
+        if (held?.sameAtSource) {
           sameAtSource++;
           seen.push(u.sid);
           continue;
@@ -110,9 +114,14 @@ export class MirrorWriter {
         const prepared = prepareUser(u, scope.serviceSid);
         if (prepared instanceof Error) {
           rejected.push({ sid: u.sid, reason: prepared.message });
-        } else {
+          continue;
+        }
+        seen.push(u.sid);
+        // Older than what the mirror holds (a page read before a webhook's fetch wrote a newer state): kept as is.
+        if (held && isStaleObservation(prepared, u.readAt, held)) stale++;
+        else {
           incoming.push(prepared);
-          seen.push(u.sid);
+          readAt.set(u.sid, u.readAt);
         }
       }
       const diffed = seen.length;
@@ -124,8 +133,9 @@ export class MirrorWriter {
         users: diffed,
         created: count(diff.changes, 'created'),
         updated: count(diff.changes, 'updated'),
-        unchanged: diff.unchanged + sameAtSource,
+        unchanged: diff.unchanged + sameAtSource + stale,
         deleted: 0,
+        stale,
         rejected,
       };
       const outbox = { ...scope, runId: run?.runId ?? null };
@@ -134,7 +144,7 @@ export class MirrorWriter {
         writeChangesStatement(
           outbox,
           run?.crawlId ?? null,
-          { writes: diff.writes, sourceOnly: diff.sourceOnly, seen, rejected: rejected.map(rejectionRow) },
+          { writes: diff.writes.map((w) => ({ user: w, readAt: readAt.get(w.user.sid) ?? null })), sourceOnly: diff.sourceOnly, seen, rejected: rejected.map(rejectionRow) },
           record(counts),
           diff.changes,
           this.stamp,
@@ -175,13 +185,17 @@ export class MirrorWriter {
     });
   }
 
-  /** Confirmed deletions: tombstoned (never removed), announced with their last known state. */
-  private tombstone(scope: WriteScope, run: CrawlRunRef | null, sids: string[]): Promise<WriteResult> {
-    const none: WriteResult = { users: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, rejected: [] };
+  /**
+   * Confirmed deletions: tombstoned (never removed), announced with their last known state. A user whose stored
+   * state was read after the 20404's request was sent is left alive (doubt), and so is one already tombstoned.
+   */
+  private tombstone(scope: WriteScope, run: CrawlRunRef | null, sids: string[], readAt: number): Promise<WriteResult> {
+    const none: WriteResult = { users: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, stale: 0, rejected: [] };
     if (!sids.length) return Promise.resolve(none);
     return this.inTransaction(async (client) => {
-      const read = (await client.query(tombstoneStatement(sids))) as unknown as { rows: Record<string, any>[] }[];
-      const changes: UserChange[] = read[1].rows.map((r) => {
+      // [BEGIN, the service's lock, the tombstoned users]
+      const read = (await client.query(tombstoneStatement(scope.serviceSid, sids, readAt))) as unknown as { rows: Record<string, any>[] }[];
+      const changes: UserChange[] = read[2].rows.map((r) => {
         const before = rowToMirrorUser(r);
         return {
           op: 'deleted',

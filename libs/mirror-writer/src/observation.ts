@@ -28,6 +28,11 @@ export interface ObservedUser {
   /** The record carries is_online/is_notifiable (a point fetch): stored presence may change. */
   presence: boolean;
   record: TwilioUser;
+  /**
+   * When the request that read the record was sent (epoch ms), to order it against the stored state within
+   * date_updated's one second (see isStaleObservation); null when unknown.
+   */
+  readAt: number | null;
   /** toIncomingUser's result (or why it refused the record), when it was worth computing ahead. */
   prepared?: IncomingUser | Error;
 }
@@ -43,6 +48,9 @@ export interface Rejection {
  * - `page`: a page of a crawl, written with the run's checkpoint (the page's next URL) so that both move together;
  * - `fetched`: users read one by one (the deletion sweep's point fetches, a webhook's);
  * - `gone`: users Twilio confirmed deleted (20404 on a point fetch), tombstoned.
+ *
+ * Whatever the kind, an observation older than the stored state (see isStaleObservation) is not written: a crawl
+ * page read before a webhook's fetch never writes its older copy back.
  */
 export type Observation =
   | {
@@ -58,7 +66,14 @@ export type Observation =
       expectUnchanged: boolean;
     }
   | { kind: 'fetched'; scope: WriteScope; run: CrawlRunRef | null; users: ObservedUser[] }
-  | { kind: 'gone'; scope: WriteScope; run: CrawlRunRef | null; sids: string[] };
+  | {
+      kind: 'gone';
+      scope: WriteScope;
+      run: CrawlRunRef | null;
+      sids: string[];
+      /** When the first of the requests answered 20404 was sent (epoch ms): a state read after it is kept. */
+      readAt: number;
+    };
 
 export interface WriteResult {
   /** Users diffed (after rejected records and repeated sids are dropped). */
@@ -67,5 +82,7 @@ export interface WriteResult {
   updated: number;
   unchanged: number;
   deleted: number;
+  /** Users (among `unchanged`) whose observation was older than the stored state: neither written nor announced. */
+  stale: number;
   rejected: Rejection[];
 }

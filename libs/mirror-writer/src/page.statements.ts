@@ -4,7 +4,10 @@ import { appendEventsCte, EventStamp, OutboxScope } from './statements/outbox.sq
 import { addCountsCte, PageCounts, recordPageCte } from './statements/runs.sql';
 import { keepRejectionsCte, RejectionRow } from './statements/rejections.sql';
 import { markSeenCte } from './statements/seen.sql';
-import { pageUnchangedCte, rewriteSourceCte, storedUsersSql, tombstoneUsersSql, upsertUsersCte, UserKey } from './statements/users.sql';
+import { pageUnchangedCte, rewriteSourceCte, storedUsersSql, tombstoneUsersSql, upsertUsersCte, UserKey, UserWrite } from './statements/users.sql';
+
+/** The advisory-lock namespace of the writer's transactions (two-key locks: this, then the service sid's hash). */
+export const WRITER_LOCK_SPACE = 0x6d777274;
 
 /**
  * The writer's statements, whole, as pure functions of what they write: MirrorWriter sends them, and
@@ -39,14 +42,27 @@ export function unchangedPageStatement(crawlId: string, keys: UserKey[], record:
   return { text: b.sql('SELECT unchanged FROM page_unchanged'), values: b.params };
 }
 
-/** Opens the page's transaction and reads what the diff needs of its users (inline: sent with BEGIN). */
-export function readStoredStatement(keys: UserKey[]): string {
-  return `BEGIN; ${storedUsersSql(new StatementBuilder(true), keys)}`;
+/**
+ * Serializes the writes of one service's users: a crawl page and a webhook's fetch of the same user each read the
+ * stored state, diff and write, and without this the second would diff against what the first is replacing (an
+ * event with the wrong `before`) or write an older state back. Transaction-scoped: released by COMMIT/ROLLBACK.
+ */
+function lockServiceSql(serviceSid: string): string {
+  const b = new StatementBuilder(true);
+  return `SELECT pg_advisory_xact_lock(${WRITER_LOCK_SPACE}, hashtext(${b.param(serviceSid, 'text')}))`;
+}
+
+/**
+ * Opens the page's transaction, takes the service's writer lock and reads what the diff needs of its users
+ * (inline: sent with BEGIN, one message). Each statement reads a snapshot taken after the lock was granted.
+ */
+export function readStoredStatement(serviceSid: string, keys: UserKey[]): string {
+  return `BEGIN; ${lockServiceSql(serviceSid)}; ${storedUsersSql(new StatementBuilder(true), keys)}`;
 }
 
 export interface ChangesToWrite {
   /** Created or changed users: the only rows written. */
-  writes: IncomingUser[];
+  writes: UserWrite[];
   /** Unchanged users whose stored source hash or exact attributes text is not Twilio's of now: given Twilio's. */
   sourceOnly: IncomingUser[];
   /** Sids the crawl saw, for its deletion sweep: rejected users too (they exist upstream). */
@@ -82,13 +98,16 @@ export function writeChangesStatement(
 /** One user alone, to learn whether Postgres refuses its values (inside a savepoint that is rolled back). */
 export function probeUserStatement(user: IncomingUser): string {
   const b = new StatementBuilder(true);
-  upsertUsersCte(b, [user]);
+  upsertUsersCte(b, [{ user, readAt: null }]);
   return b.sql('SELECT 1');
 }
 
-/** Opens a transaction and tombstones the users (inline: sent with BEGIN); answers their last known state. */
-export function tombstoneStatement(sids: string[]): string {
-  return `BEGIN; ${tombstoneUsersSql(new StatementBuilder(true), sids)}`;
+/**
+ * Opens a transaction, takes the service's writer lock and tombstones the users (inline: sent with BEGIN);
+ * answers their last known state.
+ */
+export function tombstoneStatement(serviceSid: string, sids: string[], readAt: number): string {
+  return `BEGIN; ${lockServiceSql(serviceSid)}; ${tombstoneUsersSql(new StatementBuilder(true), sids, readAt)}`;
 }
 
 /** The deletions' events and the run's counter, and COMMIT (inline: one message). */

@@ -58,6 +58,9 @@ const changes: UserChange[] = [
   { op: 'updated', before: before.user, after: updated.user, changed: ['friendly_name'], version: 2, attributesText: { before: before.attributesText, after: updated.attributesText } },
 ];
 const keys = observeUsers([record(1), record(2, { friendly_name: 'Renamed' }), record(3)], IS);
+/** When the requests that read them were sent. */
+const READ_AT = Date.parse('2026-01-01T00:00:00.250Z');
+const write = (user: typeof created) => ({ user, readAt: READ_AT });
 const counts = { users: 3, rejected: 0, created: 1, updated: 1, unchanged: 1, requests: 1, throttled: 0, retries: 0 };
 
 const STATEMENTS: Record<string, () => string> = {
@@ -65,12 +68,12 @@ const STATEMENTS: Record<string, () => string> = {
     const { text, values } = unchangedPageStatement('42', keys, { kind: 'page', runId: '42', nextUrl: 'https://next', counts });
     return `${text};\n-- ${values.length} parameters`;
   },
-  'read-stored': () => readStoredStatement(keys),
+  'read-stored': () => readStoredStatement(IS, keys),
   'write-page': () =>
-    writeChangesStatement(SCOPE, '42', { writes: [created, updated], sourceOnly: [restated], seen: keys.map((k) => k.sid), rejected: [] }, { kind: 'page', runId: '42', nextUrl: 'https://next', counts }, changes, stamp()),
+    writeChangesStatement(SCOPE, '42', { writes: [write(created), write(updated)], sourceOnly: [restated], seen: keys.map((k) => k.sid), rejected: [] }, { kind: 'page', runId: '42', nextUrl: 'https://next', counts }, changes, stamp()),
   'write-point-fetches': () =>
-    writeChangesStatement(SCOPE, '42', { writes: [updated], sourceOnly: [], seen: [updated.user.sid], rejected: [] }, { kind: 'counts', runId: '42', counts: { created: 0, updated: 1 } }, changes.slice(1), stamp()),
-  'write-webhook-fetch': () => writeChangesStatement({ ...SCOPE, runId: null }, null, { writes: [updated], sourceOnly: [], seen: [], rejected: [] }, { kind: 'none' }, changes.slice(1), stamp()),
+    writeChangesStatement(SCOPE, '42', { writes: [write(updated)], sourceOnly: [], seen: [updated.user.sid], rejected: [] }, { kind: 'counts', runId: '42', counts: { created: 0, updated: 1 } }, changes.slice(1), stamp()),
+  'write-webhook-fetch': () => writeChangesStatement({ ...SCOPE, runId: null }, null, { writes: [write(updated)], sourceOnly: [], seen: [], rejected: [] }, { kind: 'none' }, changes.slice(1), stamp()),
   'write-page-with-rejections': () =>
     writeChangesStatement(
       SCOPE,
@@ -81,7 +84,7 @@ const STATEMENTS: Record<string, () => string> = {
       stamp(),
     ),
   'probe-user': () => probeUserStatement(created),
-  tombstone: () => tombstoneStatement([created.user.sid, updated.user.sid]),
+  tombstone: () => tombstoneStatement(IS, [created.user.sid, updated.user.sid], READ_AT),
   'record-deletions': () =>
     recordDeletionsStatement(
       SCOPE,

@@ -174,7 +174,7 @@ export class CrawlRun {
     return {
       url: fetched.envelope.url,
       nextUrl: page.nextPageUrl,
-      users: observeUsers(page.items, serviceSid, { prepare }),
+      users: observeUsers(page.items, serviceSid, { prepare, readAt: fetched.envelope.requestedAt }),
       rejected: page.rejected.map((r) => ({ sid: r.sid, reason: r.reason })),
       attempts: fetched.attempts,
     };

@@ -1,6 +1,6 @@
 import { MirrorMetrics } from '@app/metrics';
 import { CrawlRunRef, MirrorWriter, observeUsers, WriteScope } from '@app/mirror-writer';
-import { TwilioClient, TwilioNotFoundError, TwilioUser } from '@app/twilio';
+import { ReadUser, TwilioClient, TwilioNotFoundError } from '@app/twilio';
 import { Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { SweepRepository } from './sweep.repository';
@@ -34,11 +34,13 @@ export class DeletionSweep {
       const candidates = await this.sweep.unseen(scope.serviceSid, run.crawlId, after, BATCH);
       if (!candidates.length) break;
       after = candidates[candidates.length - 1];
-      const found: TwilioUser[] = [];
+      const found: ReadUser[] = [];
       const gone: string[] = [];
+      // Before any of the batch's requests is sent: a state stored from a read after it outweighs its 20404s.
+      const batchSentFrom = Date.now();
       await mapLimit(candidates, CONFIRM_CONCURRENCY, signal, async (sid, stop) => {
         try {
-          found.push(await client.fetchUser(scope.serviceSid, sid, stop));
+          found.push(await client.readUser(scope.serviceSid, sid, stop));
         } catch (e) {
           // Only Twilio's own "no such user" confirms a deletion; a bare 404 (a proxy, a wrong path) is doubt.
           if (e instanceof TwilioNotFoundError && e.code === TWILIO_NOT_FOUND) gone.push(sid);
@@ -49,13 +51,14 @@ export class DeletionSweep {
       await this.runs.recordAttempts(run.runId, candidates.length, 0, 0); // one point fetch each
       signal?.throwIfAborted();
       if (found.length) {
-        const written = await this.writer.apply({ kind: 'fetched', scope, run, users: observeUsers(found, scope.serviceSid) });
+        const users = found.flatMap((f) => observeUsers([f.user], scope.serviceSid, { readAt: f.requestedAt }));
+        const written = await this.writer.apply({ kind: 'fetched', scope, run, users });
         // Counted as the run counts them (sync_runs.created/updated): found users that had not changed are not.
         this.metrics.usersWritten(scope.serviceSid, { created: written.created, updated: written.updated, deleted: 0, unchanged: 0, rejected: [] });
         log.info({ count: found.length }, 'users missed by paging drift found by point fetch');
       }
       if (gone.length) {
-        const tombstoned = await this.writer.apply({ kind: 'gone', scope, run, sids: gone });
+        const tombstoned = await this.writer.apply({ kind: 'gone', scope, run, sids: gone, readAt: batchSentFrom });
         this.metrics.usersWritten(scope.serviceSid, tombstoned);
         deleted += tombstoned.deleted;
       }

@@ -52,10 +52,11 @@ export function fakeUpstream(pages: number, failures: Record<string, TwilioError
         page: n,
         pageSize: 2,
         records: [user(2 * n), user(2 * n + 1)],
+        requestedAt: 0, // not the clock: some tests count its reads
       };
     },
     readUsers(e: UsersEnvelope) {
-      const { records, serviceSid: _s, ...rest } = e;
+      const { records, serviceSid: _s, requestedAt: _r, ...rest } = e;
       return { ...rest, items: records as TwilioUser[], rejected: [] };
     },
   };
@@ -110,7 +111,7 @@ export function fakeWriter(onApply: (o: Observation) => Promise<Partial<WriteRes
         applied.push(o);
         const r = (await onApply(o)) ?? {};
         const users = o.kind === 'gone' ? 0 : o.users.length;
-        return { users, created: users, updated: 0, unchanged: 0, deleted: 0, rejected: [], ...r };
+        return { users, created: users, updated: 0, unchanged: 0, deleted: 0, stale: 0, rejected: [], ...r };
       },
     },
   };

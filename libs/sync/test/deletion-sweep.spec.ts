@@ -23,10 +23,10 @@ function sweepOf(candidates: string[], answers: Record<string, 'found' | Error>)
   };
   const fetched: string[] = [];
   const client = {
-    async fetchUser(_s: string, id: string) {
+    async readUser(_s: string, id: string) {
       fetched.push(id);
       const a = answers[id];
-      if (a === 'found') return user(parseInt(id.slice(2), 16));
+      if (a === 'found') return { user: user(parseInt(id.slice(2), 16)), requestedAt: Date.now() };
       throw a;
     },
   } as unknown as TwilioClient;

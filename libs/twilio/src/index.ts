@@ -27,5 +27,9 @@ export type {
   RequestObserver,
   TwilioClientOptions,
   TwilioLogger,
+  ReadUser,
+  TwilioWebhookConfig,
+  TwilioServiceWebhookConfig,
+  WebhookConfigUpdate,
 } from './twilio.types';
 export { describeError, describeTwilioError } from './describe-error';

@@ -4,6 +4,7 @@ import { parseErrorBody } from './error-body.parser';
 import { foreignUrlProblem, ListEnvelope, MAX_PAGE_SIZE, parseJsonBody, parseListEnvelope, parseListRecords } from './list-page.parser';
 import { parseRetryAfter } from './retry-after.parser';
 import { parseService } from './service.parser';
+import { parseServiceWebhookConfig, parseWebhookConfig } from './webhook-config.parser';
 import { authMaterial, type AuthMaterial } from './twilio.auth';
 import {
   errorForStatus,
@@ -15,7 +16,11 @@ import {
 import { isUserSid } from './twilio.sids';
 import type {
   Page,
+  ReadUser,
+  TwilioServiceWebhookConfig,
+  TwilioWebhookConfig,
   UsersEnvelope,
+  WebhookConfigUpdate,
   RejectedRecord,
   RequestLease,
   RequestLimiter,
@@ -43,8 +48,14 @@ class AttemptTimeout extends Error {}
 type Fail = (reason: string) => never;
 type BodyParser<T> = (text: string, fail: Fail) => T;
 
+/** When the request went out, filled in by #send once it has its lease. */
+interface SentAt {
+  at: number;
+}
+
 /**
- * Read-only client for the Conversations users/services API.
+ * Client for the Conversations users/services API (reads), and the account's webhook configuration (read and
+ * write, for the registration tool).
  *
  * One call = one HTTP attempt: the client never retries. Whether and when to retry (429 backoff, Retry-After,
  * 5xx, network errors) is the worker's policy, driven by the typed errors' `retryable` flag.
@@ -123,19 +134,25 @@ export class TwilioClient {
    */
   async fetchUsersEnvelope(serviceSid: string, url?: string, signal?: AbortSignal): Promise<UsersEnvelope> {
     const target = url ?? this.firstUsersPageUrl(serviceSid);
-    const envelope = await this.#fetchEnvelope(target, 'users', signal);
-    return { ...envelope, serviceSid };
+    const sent: SentAt = { at: 0 };
+    const envelope = await this.#fetchEnvelope(target, 'users', signal, sent);
+    return { ...envelope, serviceSid, requestedAt: sent.at };
   }
 
   /** The records of a fetched envelope: the valid ones, and the others with why (logged, upstream text redacted). */
   readUsers(envelope: UsersEnvelope): Page<TwilioUser> {
-    const { serviceSid, ...page } = envelope;
+    const { serviceSid, requestedAt: _, ...page } = envelope;
     const checks = { checkAttributesJson: this.#checkAttributesJson };
     return this.#readRecords(page, 'users', (raw) => parseUser(raw, serviceSid, checks), { serviceSid });
   }
 
   /** A user by sid or by identity (any characters; URL-encoded here). A missing user is TwilioNotFoundError. */
   async fetchUser(serviceSid: string, sidOrIdentity: string, signal?: AbortSignal): Promise<TwilioUser> {
+    return (await this.readUser(serviceSid, sidOrIdentity, signal)).user;
+  }
+
+  /** fetchUser, with when the request went out. */
+  async readUser(serviceSid: string, sidOrIdentity: string, signal?: AbortSignal): Promise<ReadUser> {
     if (typeof sidOrIdentity !== 'string' || sidOrIdentity === '') throw new TypeError('fetchUser: sid or identity is required');
     const url = `${this.baseUrl}/v1/Services/${encodeURIComponent(serviceSid)}/Users/${encodeURIComponent(sidOrIdentity)}`;
     // "." and ".." survive encodeURIComponent and every URL parser collapses them as dot segments: the request
@@ -143,19 +160,21 @@ export class TwilioClient {
     if (sidOrIdentity === '.' || sidOrIdentity === '..') {
       throw new TwilioRequestError({ status: null, url, reason: 'an identity of "." or ".." cannot be put in a URL path' });
     }
-    return this.#get(url, signal, (text: string, fail: Fail) => {
+    const sent: SentAt = { at: 0 };
+    const user = await this.#send('GET', url, null, signal, (text: string, fail: Fail) => {
       const r = parseUser(parseJsonOrFail(text, fail), serviceSid);
       if (!r.ok) fail(`user record rejected: ${r.reason}`);
       if (isUserSid(sidOrIdentity) && r.value.sid.toLowerCase() !== sidOrIdentity.toLowerCase()) {
         fail('answered with a different user sid');
       }
       return r.value;
-    });
+    }, sent);
+    return { user, requestedAt: sent.at };
   }
 
   async fetchService(serviceSid: string, signal?: AbortSignal): Promise<TwilioService> {
     const url = `${this.baseUrl}/v1/Services/${encodeURIComponent(serviceSid)}`;
-    return this.#get(url, signal, (text: string, fail: Fail) => {
+    return this.#send('GET', url, null, signal, (text: string, fail: Fail) => {
       const r = parseService(parseJsonOrFail(text, fail));
       if (!r.ok) fail(`service record rejected: ${r.reason}`);
       if (r.value.sid !== serviceSid) fail('answered with a different service sid');
@@ -183,6 +202,32 @@ export class TwilioClient {
     } while (url !== null);
   }
 
+  /** The account's webhook configuration: where Twilio sends Conversations events, and which. */
+  async fetchWebhookConfig(signal?: AbortSignal): Promise<TwilioWebhookConfig> {
+    return this.#send('GET', `${this.baseUrl}/v1/Configuration/Webhooks`, null, signal, parseWith(parseWebhookConfig));
+  }
+
+  /**
+   * Changes the account's webhook configuration: a form-encoded POST of the given fields only (`Filters` repeated,
+   * replacing the list), as Twilio's API takes it; answers the configuration as Twilio then holds it. Never retried
+   * here, like every call of this client.
+   */
+  async updateWebhookConfig(update: WebhookConfigUpdate, signal?: AbortSignal): Promise<TwilioWebhookConfig> {
+    const form = new URLSearchParams();
+    if (update.postWebhookUrl !== undefined) form.append('PostWebhookUrl', update.postWebhookUrl);
+    if (update.preWebhookUrl !== undefined) form.append('PreWebhookUrl', update.preWebhookUrl);
+    if (update.method !== undefined) form.append('Method', update.method);
+    if (update.target !== undefined) form.append('Target', update.target);
+    for (const f of update.filters ?? []) form.append('Filters', f);
+    return this.#send('POST', `${this.baseUrl}/v1/Configuration/Webhooks`, form.toString(), signal, parseWith(parseWebhookConfig));
+  }
+
+  /** A service's own webhook configuration (which, when set, silences the account's for that service). */
+  async fetchServiceWebhookConfig(serviceSid: string, signal?: AbortSignal): Promise<TwilioServiceWebhookConfig> {
+    const url = `${this.baseUrl}/v1/Services/${encodeURIComponent(serviceSid)}/Configuration/Webhooks`;
+    return this.#send('GET', url, null, signal, parseWith((raw) => parseServiceWebhookConfig(raw, serviceSid)));
+  }
+
   /** Closes the client's own Agent (waiting for requests in flight); a passed-in dispatcher is the caller's to close. */
   async close(): Promise<void> {
     if (this.#ownAgent && !this.#ownAgent.closed) await this.#ownAgent.close();
@@ -192,20 +237,20 @@ export class TwilioClient {
     return { baseUrl: this.baseUrl, accountSid: this.accountSid };
   }
 
-  async #fetchEnvelope(url: string, key: string, signal: AbortSignal | undefined): Promise<ListEnvelope & { url: string }> {
+  async #fetchEnvelope(url: string, key: string, signal: AbortSignal | undefined, sent?: SentAt): Promise<ListEnvelope & { url: string }> {
     const problem = foreignUrlProblem(url, this.#origin);
     if (problem) {
       // Typically a checkpoint saved against another baseUrl; retrying cannot help, restart from the first page.
       throw new TwilioRequestError({ status: null, url: stripCredentials(url), reason: `page URL ${problem}` });
     }
-    return this.#get(url, signal, (text: string, fail: Fail) => {
+    return this.#send('GET', url, null, signal, (text: string, fail: Fail) => {
       const parsed = parseListEnvelope(parseJsonOrFail(text, fail), { key, origin: this.#origin, url });
       if (!parsed.ok) fail(parsed.reason);
       const envelope = parsed.value;
       // Followed, stored as the checkpoint and shown in errors: an upstream echoing a credential into it must not.
       if (envelope.nextPageUrl !== null && this.#auth.redactor.containsSecret(envelope.nextPageUrl)) fail('meta.next_page_url carries a credential');
       return { ...envelope, url };
-    });
+    }, sent);
   }
 
   #readRecords<T>(envelope: ListEnvelope & { url: string }, key: string, parseRecord: (raw: unknown) => RecordResult<T>, logContext: object): Page<T> {
@@ -230,12 +275,12 @@ export class TwilioClient {
 
   /**
    * One HTTP attempt: lease → request → read the whole body → release → parse → observe.
-   * Throws a TwilioError, or the caller's abort reason when `signal` fired.
+   * Throws a TwilioError, or the caller's abort reason when `signal` fired. `body`: a form-encoded POST body.
    */
-  async #get<T>(url: string, signal: AbortSignal | undefined, parse: BodyParser<T>): Promise<T> {
-    const method = 'GET';
+  async #send<T>(method: 'GET' | 'POST', url: string, body: string | null, signal: AbortSignal | undefined, parse: BodyParser<T>, sent?: SentAt): Promise<T> {
     signal?.throwIfAborted();
     const lease: RequestLease | null = this.#limiter ? await this.#limiter.acquire(this.accountSid, signal) : null;
+    if (sent) sent.at = Date.now();
 
     const started = performance.now();
     const attempt = new AbortController();
@@ -255,7 +300,13 @@ export class TwilioClient {
         signal: attempt.signal,
         headersTimeout: this.#timeoutMs,
         bodyTimeout: this.#timeoutMs,
-        headers: { authorization: this.#auth.header, accept: 'application/json', 'user-agent': this.#userAgent },
+        headers: {
+          authorization: this.#auth.header,
+          accept: 'application/json',
+          'user-agent': this.#userAgent,
+          ...(body === null ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        },
+        ...(body === null ? {} : { body }),
       });
       headers = res.headers;
       try {
@@ -379,6 +430,13 @@ function checkPageSize(pageSize: number | undefined): number {
     throw new RangeError(`PageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`);
   }
   return pageSize;
+}
+
+function parseWith<T>(parse: (raw: unknown) => { ok: true; value: T } | { ok: false; reason: string }): BodyParser<T> {
+  return (text, fail) => {
+    const r = parse(parseJsonOrFail(text, fail));
+    return r.ok ? r.value : fail(r.reason);
+  };
 }
 
 function parseJsonOrFail(text: string, fail: Fail): unknown {

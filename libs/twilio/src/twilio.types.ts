@@ -1,7 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { TwilioError } from './twilio.errors';
 
-export type { TwilioUser } from '@app/domain';
+import type { TwilioUser } from '@app/domain';
+
+export type { TwilioUser };
 
 export type TwilioAuth =
   | { kind: 'token'; accountSid: string; authToken: string }
@@ -35,6 +37,41 @@ export interface Page<T> {
   pageSize: number | null;
 }
 
+/** A user read by a point fetch, with when its request went out (after any wait for the budget). */
+export interface ReadUser {
+  user: TwilioUser;
+  /** Epoch ms just before the request was sent: what the mirror orders observations of one user by. */
+  requestedAt: number;
+}
+
+/** The account's webhook configuration (/v1/Configuration/Webhooks): where Twilio sends its Conversations events. */
+export interface TwilioWebhookConfig {
+  accountSid: string | null;
+  /** GET or POST: how Twilio calls both URLs. */
+  method: string | null;
+  preWebhookUrl: string | null;
+  postWebhookUrl: string | null;
+  /** The events that are sent (onUserAdded, onUserUpdated, onMessageAdded, …). */
+  filters: string[];
+  /** `webhook` (the URLs) or `flex`. */
+  target: string | null;
+}
+
+/** A service's own webhook configuration: when set, it overrides the account's for that service. */
+export interface TwilioServiceWebhookConfig extends Omit<TwilioWebhookConfig, 'target'> {
+  chatServiceSid: string;
+}
+
+/** A change to the account's webhook configuration: only the given fields are sent (Twilio leaves the others). */
+export interface WebhookConfigUpdate {
+  postWebhookUrl?: string;
+  preWebhookUrl?: string;
+  method?: 'GET' | 'POST';
+  /** The whole new list (Twilio replaces it): sent as `Filters` repeated. */
+  filters?: string[];
+  target?: 'webhook' | 'flex';
+}
+
 /** A users page whose envelope is checked (its next URL is known) and whose records are not yet: see TwilioClient.readUsers. */
 export interface UsersEnvelope {
   url: string;
@@ -43,6 +80,8 @@ export interface UsersEnvelope {
   page: number | null;
   pageSize: number | null;
   records: unknown[];
+  /** Epoch ms just before the request was sent (after any wait for the budget). */
+  requestedAt: number;
 }
 
 export interface RequestLease {

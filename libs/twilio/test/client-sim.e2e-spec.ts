@@ -148,4 +148,22 @@ describe('TwilioClient against the simulator', () => {
       sim.admin.setBehavior(before);
     }
   });
+
+  it("reads and changes the account's webhook configuration, and reads a service's, as the simulator holds them", async () => {
+    sim.admin.configureWebhooks(sim.accountSid, { postWebhookUrl: null, preWebhookUrl: null, filters: ['onMessageAdded'], method: 'POST', target: 'webhook' });
+    expect(await client.fetchWebhookConfig()).toEqual({
+      accountSid: sim.accountSid,
+      method: 'POST',
+      preWebhookUrl: null,
+      postWebhookUrl: null,
+      filters: ['onMessageAdded'],
+      target: 'webhook',
+    });
+    const changed = await client.updateWebhookConfig({ postWebhookUrl: 'https://mirror.example.com/webhooks/twilio?a=1&b=2', filters: ['onMessageAdded', 'onUserAdded', 'onUserUpdated'] });
+    expect(changed).toMatchObject({ postWebhookUrl: 'https://mirror.example.com/webhooks/twilio?a=1&b=2', filters: ['onMessageAdded', 'onUserAdded', 'onUserUpdated'], method: 'POST' });
+    expect(await client.fetchWebhookConfig()).toEqual(changed);
+    sim.admin.configureServiceWebhooks(serviceSid, { postWebhookUrl: 'https://service.example.com/hooks', filters: ['onMessageAdded'] });
+    expect(await client.fetchServiceWebhookConfig(serviceSid)).toMatchObject({ chatServiceSid: serviceSid, postWebhookUrl: 'https://service.example.com/hooks', filters: ['onMessageAdded'] });
+    sim.admin.configureServiceWebhooks(serviceSid, { postWebhookUrl: null, filters: [] });
+  });
 });

@@ -13,6 +13,12 @@ export interface WebhookFaults {
   reorderMaxHoldMs: number;
   /** Seed of the account's fault stream; null = derived from the simulator's seed and the account sid. */
   seed: number | null;
+  /**
+   * Deliveries of the account in flight at once. 1 (the default): one at a time, so a receiver sees them in the
+   * order they were released and any disorder is the reorder fault's, reproducible from its seed. More: as Twilio,
+   * which documents no ordering, sends them; a slow receiver then no longer holds back every later hook.
+   */
+  concurrency: number;
 }
 
 export const NO_WEBHOOK_FAULTS: Readonly<WebhookFaults> = Object.freeze({
@@ -23,10 +29,12 @@ export const NO_WEBHOOK_FAULTS: Readonly<WebhookFaults> = Object.freeze({
   reorderWindow: 0,
   reorderMaxHoldMs: 1000,
   seed: null,
+  concurrency: 1,
 });
 
 const MAX_MS = 600_000;
 const MAX_REORDER_WINDOW = 10_000;
+const MAX_CONCURRENCY = 64;
 
 /** A message naming the first invalid field, or null; shared by the admin HTTP surface and in-process callers. */
 export function webhookFaultsProblem(patch: Partial<Record<keyof WebhookFaults, unknown>>): string | null {
@@ -49,5 +57,9 @@ export function webhookFaultsProblem(patch: Partial<Record<keyof WebhookFaults, 
     return `reorderWindow must be an integer in 0..${MAX_REORDER_WINDOW}`;
   }
   if (seed !== undefined && seed !== null && !Number.isSafeInteger(seed)) return 'seed must be an integer or null';
+  const { concurrency } = patch;
+  if (concurrency !== undefined && !(Number.isSafeInteger(concurrency) && (concurrency as number) >= 1 && (concurrency as number) <= MAX_CONCURRENCY)) {
+    return `concurrency must be an integer in 1..${MAX_CONCURRENCY}`;
+  }
   return null;
 }

@@ -66,4 +66,8 @@ export class UserEntity {
   /** When this tombstone's identity, friendly name and attributes were erased. */
   @Column({ name: 'personal_data_erased_at', type: 'timestamptz', nullable: true })
   personalDataErasedAt: Date | null;
+
+  /** See migration ObservationOrder: when the request that read the stored state was sent. */
+  @Column({ name: 'observed_at', type: 'timestamptz', nullable: true })
+  observedAt: Date | null;
 }

@@ -47,6 +47,7 @@ export function toStoredUsers(rows: Record<string, any>[]): Map<string, StoredUs
       deleted: r.deleted,
       isOnline: r.is_online,
       isNotifiable: r.is_notifiable,
+      observedAt: r.row?.observed_at ? Date.parse(r.row.observed_at) : null,
     });
   }
   return stored;
@@ -73,6 +74,12 @@ export function pageUnchangedCte(b: StatementBuilder, keys: UserKey[]): string {
   return '(SELECT unchanged FROM page_unchanged)';
 }
 
+/** A user to write, with when the request that read it was sent (epoch ms; null when unknown). */
+export interface UserWrite {
+  user: IncomingUser;
+  readAt: number | null;
+}
+
 /**
  * Inserts new users and overwrites changed ones. Callers pass only created or changed users (see diffUsers),
  * so unchanged rows are never rewritten. The rows travel as one JSON document; attributes are spliced into
@@ -80,23 +87,24 @@ export function pageUnchangedCte(b: StatementBuilder, keys: UserKey[]): string {
  * again as a JSON string, attributes_text, kept byte for byte (whitespace around the value included, which a
  * spliced value would lose). A user written again is live and not erased.
  */
-export function upsertUsersCte(b: StatementBuilder, users: IncomingUser[]): void {
-  if (!users.length) return;
-  const rows = users.map((u) => {
+export function upsertUsersCte(b: StatementBuilder, writes: UserWrite[]): void {
+  if (!writes.length) return;
+  const rows = writes.map(({ user: u, readAt }) => {
     const { attributes: _, ...fields } = u.user;
-    const head = JSON.stringify({ ...fields, source_hash: u.sourceHash, attributes_text: u.attributesText });
+    const observedAt = readAt === null ? null : new Date(readAt).toISOString();
+    const head = JSON.stringify({ ...fields, source_hash: u.sourceHash, attributes_text: u.attributesText, observed_at: observedAt });
     return `${head.slice(0, -1)},"attributes":${u.attributesText ?? 'null'}}`;
   });
   b.with(
     'users_upserted',
-    `INSERT INTO users AS u (${USER_COLUMNS}, attributes_text, source_hash, version, first_seen_at, changed_at, deleted_at)
+    `INSERT INTO users AS u (${USER_COLUMNS}, attributes_text, source_hash, observed_at, version, first_seen_at, changed_at, deleted_at)
        SELECT t.sid, t.account_sid, t.chat_service_sid, t.role_sid, t.identity, t.friendly_name, t.attributes,
               t.is_online, t.is_notifiable, t.date_created, t.date_updated, t.url, t.links,
-              t.attributes_text, t.source_hash, 1, now(), now(), NULL
+              t.attributes_text, t.source_hash, t.observed_at, 1, now(), now(), NULL
        FROM jsonb_to_recordset(${b.doc(`[${rows.join(',')}]`)})
          AS t(sid varchar, account_sid varchar, chat_service_sid varchar, role_sid varchar, identity text, friendly_name text,
               attributes jsonb, is_online boolean, is_notifiable boolean, date_created timestamptz, date_updated timestamptz,
-              url text, links jsonb, source_hash text, attributes_text text)
+              url text, links jsonb, source_hash text, attributes_text text, observed_at timestamptz)
        ON CONFLICT (sid) DO UPDATE SET
          account_sid = EXCLUDED.account_sid,
          chat_service_sid = EXCLUDED.chat_service_sid,
@@ -112,6 +120,7 @@ export function upsertUsersCte(b: StatementBuilder, users: IncomingUser[]): void
          url = EXCLUDED.url,
          links = EXCLUDED.links,
          source_hash = EXCLUDED.source_hash,
+         observed_at = EXCLUDED.observed_at,
          version = u.version + 1,
          changed_at = now(),
          deleted_at = NULL,
@@ -137,11 +146,16 @@ export function rewriteSourceCte(b: StatementBuilder, users: IncomingUser[]): vo
   );
 }
 
-/** Tombstones users (never removes them) and returns their last known state, attributes also as exact text. */
-export function tombstoneUsersSql(b: StatementBuilder, sids: string[]): string {
+/**
+ * Tombstones users (never removes them) and returns their last known state, attributes also as exact text.
+ * `readAt`: when the requests Twilio answered 20404 to were sent (the earliest). A user whose stored state was
+ * read by a request sent after that was seen alive since: doubt, so it is left (see isStaleObservation).
+ */
+export function tombstoneUsersSql(b: StatementBuilder, sids: string[], readAt: number): string {
+  const at = b.param(new Date(readAt).toISOString(), 'timestamptz');
   return `WITH t AS (
-         UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1
-         WHERE sid = ANY(${b.param(sids, 'varchar[]')}) AND deleted_at IS NULL
+         UPDATE users SET deleted_at = now(), changed_at = now(), version = version + 1, observed_at = ${at}
+         WHERE sid = ANY(${b.param(sids, 'varchar[]')}) AND deleted_at IS NULL AND (observed_at IS NULL OR observed_at <= ${at})
          RETURNING ${USER_COLUMNS}, version)
        SELECT *, attributes::text AS attributes_text FROM t`;
 }

@@ -39,6 +39,12 @@ export class WebhookFaultsDto implements Partial<WebhookFaults> {
   @IsOptional()
   @IsInt()
   seed?: number | null;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  concurrency?: number;
 }
 
 export class FlushWebhooksDto {
