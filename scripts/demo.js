@@ -60,7 +60,8 @@ async function main() {
   const sources = Math.max(...['apps', 'libs', 'migrations'].map((d) => newestMtime(path.join(root, d))));
   if (!fs.existsSync(built) || fs.statSync(built).mtimeMs < sources) run('npm', ['run', 'build']);
 
-  const db = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/twilio_mirror');
+  // The password is the one `docker compose up -d postgres` sets; a local Postgres with trust auth ignores it.
+  const db = new URL(process.env.DATABASE_URL || 'postgres://postgres:postgres@127.0.0.1:5432/twilio_mirror');
   const redis = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
   const missing = [];
   if (!(await reachable(db.hostname, db.port || 5432))) missing.push(`PostgreSQL at ${db.host}`);
@@ -106,6 +107,8 @@ async function main() {
   const hooks = `http://127.0.0.1:${PORT}/webhooks/twilio`;
   start('mirror', 'dist/apps/mirror/src/main.js', {
     ...twilio,
+    DATABASE_URL: db.toString(),
+    REDIS_URL: redis.toString(),
     API_TOKENS: TOKEN, // the demo's own, which the banner below prints: never a token from the shell
     PORT,
     ROLES: 'api,worker,scheduler',

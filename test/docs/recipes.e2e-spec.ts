@@ -50,7 +50,7 @@ describe('docs/recipes against a running mirror', () => {
   });
 
   it('every file of docs/recipes is run here', () => {
-    const run = new Set(['redis-cli-consumer.sh', 'curl-long-poll.sh', 'curl-sse.sh', 'snapshot.sh', 'fetch-sse.mjs']);
+    const run = new Set(['redis-cli-consumer.sh', 'curl-long-poll.sh', 'curl-sse.sh', 'snapshot.sh', 'fetch-sse.mjs', 'twilio-sdk.js']);
     expect(readdirSync(RECIPES).filter((f) => !run.has(f))).toEqual([]);
   });
 
@@ -151,6 +151,23 @@ describe('docs/recipes against a running mirror', () => {
     } finally {
       await follow.stop();
     }
+  });
+
+  it("twilio-sdk.js reads the mirror through Twilio's SDK: a list, a user by sid and by identity", async () => {
+    const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [path.join(RECIPES, 'twilio-sdk.js')], {
+        env: { ...process.env, ...feedEnv(), TWILIO_ACCOUNT_SID: h.sim.accountSid, SERVICE_SID: service },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+    const result = JSON.parse(out.stdout);
+    expect(result.listed).toBe(100);
+    expect(result.byIdentity).toBe(result.bySid);
   });
 
   const followEventsScript = (url: string, count: number) => `
