@@ -1,7 +1,7 @@
 /**
  * The shape of one Redis Stream entry the relay writes; consumers read the same names from here.
  * The entry id is `<sequence>-0`, so stream order is the outbox's sequence order and a re-publish of
- * an event is refused by Redis (ids must grow), which makes the stream hold each event exactly once.
+ * an event is refused by Redis (ids must grow), which makes the stream hold each event at most once.
  */
 export const STREAM_FIELDS = {
   /** The CloudEvent, structured JSON. */

@@ -71,7 +71,7 @@ export class EventsController {
     description: 'id = sequence, event = CloudEvent type, data = the CloudEvent JSON. Resumes after the Last-Event-ID header, else after `after`.',
   })
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The sequence of the last event received; sent by EventSource on reconnect' })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The sequence of the last event received, sent back on reconnect by an SSE client (a browser: docs/recipes/fetch-sse.mjs, since EventSource cannot send the Authorization header)' })
   @ApiOkResponse({
     description: 'An endless text/event-stream',
     schema: { type: 'string', example: 'id: 1042\nevent: io.github.twilio-mirror.conversations.user.updated\ndata: {"specversion":"1.0",…}\n\n' },
