@@ -18,7 +18,6 @@ import { DataSource } from 'typeorm';
 import { request } from 'undici';
 import { AppConfig, ConfigModule } from '@app/config';
 import { dataSourceOptions } from '@app/database';
-import type { MirrorUser } from '@app/domain';
 import { DEFAULT_RELAY_OPTIONS, EventsRelayModule, OutboxRelay, UserChange } from '@app/events';
 import { appendEvents } from '@app/mirror-writer';
 import { createRootLogger, LoggerModule } from '@app/logger';
@@ -27,6 +26,7 @@ import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { startMirror } from '../apps/mirror/src/bootstrap';
 import { benchConfig, benchDatabase, benchPrefix, fmt, REDIS_URL, SIM_ACCOUNT, SIM_TOKEN, startSimProcess } from './support/bench-env';
+import { renamedPage } from './support/bench-events';
 
 const EVENTS = Number(process.argv[2] ?? 50_000);
 const USERS = Number(process.argv[3] ?? 100_000);
@@ -46,33 +46,7 @@ async function startRelay(config: AppConfig): Promise<INestApplicationContext> {
   return app;
 }
 
-function user(n: number): MirrorUser {
-  const sid = 'US' + n.toString(16).padStart(32, '0');
-  const url = `https://conversations.twilio.com/v1/Services/${SERVICE}/Users/${sid}`;
-  return {
-    sid,
-    account_sid: SIM_ACCOUNT,
-    chat_service_sid: SERVICE,
-    role_sid: 'RL' + 'f'.repeat(32),
-    identity: `bench-user-${n}@example.com`,
-    friendly_name: `Bench User ${n}`,
-    attributes: { department: 'support', level: n % 7, tags: ['a', 'b'], profile: { locale: 'en-US', tz: 'Europe/Paris' } },
-    is_online: null,
-    is_notifiable: null,
-    date_created: '2025-01-01T00:00:00Z',
-    date_updated: '2025-06-01T00:00:00Z',
-    url,
-    links: { user_conversations: `${url}/Conversations` },
-  };
-}
-
-function page(from: number): UserChange[] {
-  return Array.from({ length: PAGE }, (_, i) => {
-    const before = user(from + i);
-    const after = { ...before, friendly_name: `${before.friendly_name} (renamed)`, date_updated: '2025-07-01T00:00:00Z' };
-    return { op: 'updated', before, after, changed: ['friendly_name', 'date_updated'], version: 2 };
-  });
-}
+const page = (from: number): UserChange[] => renamedPage(from, PAGE, SERVICE);
 
 const ctx = { accountSid: SIM_ACCOUNT, serviceSid: SERVICE, runId: null };
 

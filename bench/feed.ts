@@ -28,11 +28,11 @@ import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { Agent, request } from 'undici';
 import { dataSourceOptions } from '@app/database';
-import type { MirrorUser } from '@app/domain';
 import type { UserChange } from '@app/events';
 import { appendEvents } from '@app/mirror-writer';
 import { startMirror } from '../apps/mirror/src/bootstrap';
 import { benchConfig, benchDatabase, benchPrefix, fmt, PG_ADMIN_URL, SIM_ACCOUNT } from './support/bench-env';
+import { renamedPage } from './support/bench-events';
 import type { ClientCommand, ClientReport } from './feed-clients';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -76,34 +76,7 @@ async function serve(): Promise<void> {
 
 // ─── seeding ────────────────────────────────────────────────────────────────────────────────────
 
-function user(n: number): MirrorUser {
-  const sid = 'US' + n.toString(16).padStart(32, '0');
-  const url = `https://conversations.twilio.com/v1/Services/${SERVICE}/Users/${sid}`;
-  return {
-    sid,
-    account_sid: SIM_ACCOUNT,
-    chat_service_sid: SERVICE,
-    role_sid: 'RL' + 'f'.repeat(32),
-    identity: `bench-user-${n}@example.com`,
-    friendly_name: `Bench User ${n}`,
-    attributes: { department: 'support', level: n % 7, tags: ['a', 'b'], profile: { locale: 'en-US', tz: 'Europe/Paris' } },
-    is_online: null,
-    is_notifiable: null,
-    date_created: '2025-01-01T00:00:00Z',
-    date_updated: '2025-06-01T00:00:00Z',
-    url,
-    links: { user_conversations: `${url}/Conversations` },
-  };
-}
-
-/** A crawl page's worth of `updated` events, as bench/events writes them. */
-function page(from: number): UserChange[] {
-  return Array.from({ length: PAGE }, (_, i) => {
-    const before = user(from + i);
-    const after = { ...before, friendly_name: `${before.friendly_name} (renamed)`, date_updated: '2025-07-01T00:00:00Z' };
-    return { op: 'updated', before, after, changed: ['friendly_name', 'date_updated'], version: 2 };
-  });
-}
+const page = (from: number): UserChange[] => renamedPage(from, PAGE, SERVICE);
 
 const ctx = { accountSid: SIM_ACCOUNT, serviceSid: SERVICE, runId: null };
 

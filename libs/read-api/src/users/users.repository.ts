@@ -1,23 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { PgConnections } from '@app/database';
+import type { TwilioUser } from '@app/domain';
 import { MIRROR_USER_COLUMNS, UserJsonRow, TWILIO_USER_COLUMNS } from './user-columns';
 import { UserListFilters, userListQuery } from './user-list.query';
 import { userLookupSql } from './user-lookup.query';
 
-/** Twilio-surface row: attributes still Twilio's JSON string; url and links are added per request origin. */
-export interface TwilioUserRow {
-  sid: string;
-  account_sid: string | null;
-  chat_service_sid: string;
-  role_sid: string | null;
-  identity: string | null;
-  friendly_name: string | null;
-  attributes: string | null;
-  is_online: boolean | null;
-  is_notifiable: boolean | null;
-  date_created: string | null;
-  date_updated: string | null;
-}
+/** Twilio-surface row: the user as Twilio sends it (attributes its exact JSON string); url and links are added per request origin. */
+export type TwilioUserRow = Omit<TwilioUser, 'url' | 'links' | 'chat_service_sid'> & { chat_service_sid: string };
 
 export interface UserBySidRow extends UserJsonRow {
   service_sid: string;
