@@ -53,11 +53,6 @@ export class OutboxRelayRepository {
     await this.sql('SELECT pg_notify($1, $2)', [PUBLISHED_CHANNEL, toSequence]);
   }
 
-  async lastAssigned(): Promise<string> {
-    const [{ last }] = await this.sql('SELECT last::text AS last FROM event_sequence');
-    return last;
-  }
-
   /**
    * Where the outbox stands, for comparing the stream with it: the published watermark, the last sequence ever
    * assigned, and the oldest event still retained (null when the table is empty).

@@ -1,7 +1,8 @@
 import { APP_CONFIG, AppConfig } from '@app/config';
+import { PgConnections } from '@app/database';
 import { ROOT_LOGGER } from '@app/logger';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { Logger } from 'pino';
 import { PUBLISHED_CHANNEL } from '../outbox-relay.repository';
 
@@ -45,6 +46,7 @@ export class PublicationListener implements OnModuleInit, BeforeApplicationShutd
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOT_LOGGER) logger: Logger,
+    private readonly pg: PgConnections,
   ) {
     this.log = logger.child({ component: 'events-feed' });
   }
@@ -144,7 +146,7 @@ export class PublicationListener implements OnModuleInit, BeforeApplicationShutd
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new Client({ connectionString: this.config.databaseUrl, application_name: 'twilio-mirror-feed', keepAlive: true });
+    const client = this.pg.dedicated({ applicationName: 'twilio-mirror-feed' });
     // Attached before connecting: an 'error' event without a listener would take the whole process down.
     client.on('error', (e) => this.lost(client, e));
     client.on('end', () => this.lost(client, new Error('connection ended')));
